@@ -1,0 +1,29 @@
+/** The actions and subjects that the policy layer speaks of; the web app receives abilities in these terms. */
+export const ACTIONS = ['read', 'create', 'update', 'delete', 'manage', 'reveal', 'verify', 'export'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SUBJECTS = [
+  'Area',
+  'Grid',
+  'Department',
+  'Account',
+  'Assignment',
+  'AdminAssignment',
+  'Session',
+  'AuditLog',
+  'PersonalData',
+] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+/** One ability as the web app sees it: an action on a subject, limited to some area subtrees (empty = everywhere). */
+export interface AbilityGrant {
+  action: Action;
+  subject: Subject;
+  /** Area paths (code prefixes) the grant is limited to; an empty list means no area limit. */
+  areaPaths: string[];
+}
+
+/** True when a grant list allows the action on the subject somewhere (for showing menus; the server decides). */
+export function hasAbility(grants: readonly AbilityGrant[], action: Action, subject: Subject): boolean {
+  return grants.some((g) => (g.action === action || g.action === 'manage') && g.subject === subject);
+}

@@ -1,0 +1,106 @@
+/**
+ * NBS area codes and their paths, shared by server and web.
+ *
+ * A real unit has the 12-digit 统计用区划代码: 2 province + 2 city + 2 county + 3 township + 3 village.
+ * A grid is its community's code plus 3 digits (15 digits). The *path* is the code with trailing zero
+ * groups trimmed, so a subtree is a prefix match on the path.
+ */
+import { AREA_LEVELS, type AreaLevel } from './schemas/areas';
+
+export type { AreaLevel };
+
+/** Why a code was rejected; stable strings so callers and tests can match on them. */
+export type AreaCodeRule = 'digits' | 'length' | 'province' | 'zeroGroup' | 'gridParent' | 'gridSuffix';
+
+export type ParsedAreaCode =
+  | { ok: true; code: string; level: AreaLevel; path: string; parentCode: string | null }
+  | { ok: false; rule: AreaCodeRule };
+
+/** Path lengths at group boundaries, index = depth (0 province .. 5 grid). */
+export const AREA_PATH_LENGTHS = [2, 4, 6, 9, 12, 15] as const;
+
+const NBS_CODE_LENGTH = 12;
+const GRID_CODE_LENGTH = 15;
+
+function isPathLength(n: number): boolean {
+  return (AREA_PATH_LENGTHS as readonly number[]).includes(n);
+}
+
+/** Validates a 12-digit NBS code or a 15-digit grid code and derives its level, path and parent. */
+export function parseAreaCode(code: string): ParsedAreaCode {
+  if (!/^[0-9]+$/.test(code)) return { ok: false, rule: 'digits' };
+  if (code.length !== NBS_CODE_LENGTH && code.length !== GRID_CODE_LENGTH)
+    return { ok: false, rule: 'length' };
+
+  const province = Number(code.slice(0, 2));
+  if (province < 11 || province > 82) return { ok: false, rule: 'province' };
+
+  // Count the leading non-zero groups; anything non-zero after the first zero group is a gap
+  // (e.g. 340000001000), which would make the path ambiguous.
+  let depth = 0;
+  let seenZero = false;
+  for (let i = 0; i < AREA_PATH_LENGTHS.length; i++) {
+    const end = AREA_PATH_LENGTHS[i]!;
+    if (end > code.length) break;
+    const start = i === 0 ? 0 : AREA_PATH_LENGTHS[i - 1]!;
+    const isZero = /^0+$/.test(code.slice(start, end));
+    if (isZero) seenZero = true;
+    // A grid suffix after a zero village group means the grid does not hang under a community.
+    else if (seenZero) return { ok: false, rule: i === 5 ? 'gridParent' : 'zeroGroup' };
+    else depth = i;
+  }
+  if (code.length === GRID_CODE_LENGTH && depth !== 5) return { ok: false, rule: 'gridSuffix' };
+
+  const level = AREA_LEVELS[depth]!;
+  const path = code.slice(0, AREA_PATH_LENGTHS[depth]);
+  const parentCode =
+    depth === 0 ? null : code.slice(0, AREA_PATH_LENGTHS[depth - 1]).padEnd(NBS_CODE_LENGTH, '0');
+  return { ok: true, code, level, path, parentCode };
+}
+
+function parseOrThrow(code: string): Extract<ParsedAreaCode, { ok: true }> {
+  const parsed = parseAreaCode(code);
+  if (!parsed.ok) throw new RangeError(`Invalid area code ${JSON.stringify(code)} (${parsed.rule})`);
+  return parsed;
+}
+
+function assertPath(path: string): void {
+  if (!/^[0-9]+$/.test(path) || !isPathLength(path.length)) {
+    throw new RangeError(`Invalid area path ${JSON.stringify(path)}`);
+  }
+}
+
+/** The code with trailing zero groups trimmed (2, 4, 6, 9, 12 or 15 digits); throws on an invalid code. */
+export function areaPath(code: string): string {
+  return parseOrThrow(code).path;
+}
+
+/** The code of a path: padded back to 12 digits, grids (15 digits) unchanged; throws on a bad path. */
+export function codeFromPath(path: string): string {
+  assertPath(path);
+  return path.length === GRID_CODE_LENGTH ? path : path.padEnd(NBS_CODE_LENGTH, '0');
+}
+
+/** The 12-digit code of the parent unit, or null for a province; throws on an invalid code. */
+export function parentCodeOf(code: string): string | null {
+  return parseOrThrow(code).parentCode;
+}
+
+/** The level a path stands for, from its length alone; throws on a bad path. */
+export function levelOfPath(path: string): AreaLevel {
+  assertPath(path);
+  return AREA_LEVELS[(AREA_PATH_LENGTHS as readonly number[]).indexOf(path.length)]!;
+}
+
+/** Whether `path` lies in the subtree rooted at `ancestorPath` (the root itself included). */
+export function isInSubtree(path: string, ancestorPath: string): boolean {
+  // Paths only ever end at group boundaries, so a plain prefix test is exact once both lengths are checked.
+  if (!isPathLength(path.length) || !isPathLength(ancestorPath.length)) return false;
+  return path.length >= ancestorPath.length && path.startsWith(ancestorPath);
+}
+
+/** All proper ancestor paths of a path, root (province) first; throws on a bad path. */
+export function ancestorPaths(path: string): string[] {
+  assertPath(path);
+  return AREA_PATH_LENGTHS.filter((n) => n < path.length).map((n) => path.slice(0, n));
+}

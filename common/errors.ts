@@ -1,0 +1,301 @@
+/** Stable error codes with their HTTP status and messages in every language Linli speaks. */
+import type { Locale } from './locale';
+
+type Messages = Record<Locale, string>;
+
+export const ERRORS = {
+  'validation.failed': {
+    status: 400,
+    'zh-CN': '提交的内容有误，请检查标出的字段',
+    'zh-TW': '提交的內容有誤，請檢查標出的欄位',
+    en: 'Some fields are invalid; see details',
+  },
+  'request.malformed': {
+    status: 400,
+    'zh-CN': '请求格式无法解析',
+    'zh-TW': '請求格式無法解析',
+    en: 'The request body could not be parsed',
+  },
+  'request.too_large': {
+    status: 413,
+    'zh-CN': '请求内容过大',
+    'zh-TW': '請求內容過大',
+    en: 'The request body is too large',
+  },
+  'request.unsupported_media_type': {
+    status: 415,
+    'zh-CN': '不支持的内容类型，请使用 JSON',
+    'zh-TW': '不支援的內容類型，請使用 JSON',
+    en: 'Unsupported content type; send JSON',
+  },
+  'auth.required': { status: 401, 'zh-CN': '请先登录', 'zh-TW': '請先登入', en: 'Please log in' },
+  'auth.invalid_credentials': {
+    status: 401,
+    'zh-CN': '用户名或密码错误',
+    'zh-TW': '使用者名稱或密碼錯誤',
+    en: 'Wrong username or password',
+  },
+  'auth.totp_required': {
+    status: 401,
+    'zh-CN': '请输入动态验证码',
+    'zh-TW': '請輸入動態驗證碼',
+    en: 'Enter the code from your authenticator app',
+  },
+  'auth.totp_invalid': {
+    status: 401,
+    'zh-CN': '动态验证码错误或已使用',
+    'zh-TW': '動態驗證碼錯誤或已使用',
+    en: 'The authenticator code is wrong or was already used',
+  },
+  'auth.code_invalid': {
+    status: 401,
+    'zh-CN': '短信验证码错误或已过期',
+    'zh-TW': '簡訊驗證碼錯誤或已過期',
+    en: 'The SMS code is wrong or has expired',
+  },
+  'auth.locked': {
+    status: 429,
+    'zh-CN': '失败次数过多，账号已临时锁定，请稍后再试',
+    'zh-TW': '失敗次數過多，帳號已暫時鎖定，請稍後再試',
+    en: 'Too many failed attempts; try again later',
+  },
+  'auth.session_expired': {
+    status: 401,
+    'zh-CN': '登录已过期，请重新登录',
+    'zh-TW': '登入已過期，請重新登入',
+    en: 'Your session has expired; please log in again',
+  },
+  'auth.csrf': {
+    status: 403,
+    'zh-CN': '安全校验失败，请刷新页面后重试',
+    'zh-TW': '安全校驗失敗，請重新整理頁面後重試',
+    en: 'Security check failed (CSRF token); reload the page and try again',
+  },
+  'auth.password_change_required': {
+    status: 403,
+    'zh-CN': '请先修改密码',
+    'zh-TW': '請先修改密碼',
+    en: 'You must change your password first',
+  },
+  'auth.code_too_soon': {
+    status: 429,
+    'zh-CN': '验证码发送过于频繁，请稍后再试',
+    'zh-TW': '驗證碼發送過於頻繁，請稍後再試',
+    en: 'A code was sent recently; wait before asking again',
+  },
+  forbidden: {
+    status: 403,
+    'zh-CN': '您没有权限执行此操作',
+    'zh-TW': '您沒有權限執行此操作',
+    en: 'You are not allowed to do this',
+  },
+  not_found: { status: 404, 'zh-CN': '未找到', 'zh-TW': '找不到', en: 'Not found' },
+  'route.not_found': { status: 404, 'zh-CN': '接口不存在', 'zh-TW': '介面不存在', en: 'No such endpoint' },
+  'method.not_allowed': {
+    status: 405,
+    'zh-CN': '不支持的请求方法',
+    'zh-TW': '不支援的請求方法',
+    en: 'Method not allowed',
+  },
+  conflict: {
+    status: 409,
+    'zh-CN': '数据已被他人修改或已存在，请刷新后重试',
+    'zh-TW': '資料已被他人修改或已存在，請重新整理後重試',
+    en: 'Conflict: the data changed or already exists',
+  },
+  'idempotency.in_flight': {
+    status: 409,
+    'zh-CN': '相同的请求正在处理中',
+    'zh-TW': '相同的請求正在處理中',
+    en: 'A request with this Idempotency-Key is still being processed',
+  },
+  'idempotency.mismatch': {
+    status: 422,
+    'zh-CN': 'Idempotency-Key 已用于不同的请求内容',
+    'zh-TW': 'Idempotency-Key 已用於不同的請求內容',
+    en: 'This Idempotency-Key was used with a different request',
+  },
+  rate_limited: {
+    status: 429,
+    'zh-CN': '请求过于频繁，请稍后再试',
+    'zh-TW': '請求過於頻繁，請稍後再試',
+    en: 'Too many requests; slow down',
+  },
+  'area.unknown': {
+    status: 404,
+    'zh-CN': '区划代码不存在',
+    'zh-TW': '區劃代碼不存在',
+    en: 'Unknown area code',
+  },
+  'area.not_community': {
+    status: 400,
+    'zh-CN': '网格只能建在社区（村）之下',
+    'zh-TW': '網格只能建在社區（村）之下',
+    en: 'Grids can only be created under a community or village',
+  },
+  'area.not_grid': {
+    status: 400,
+    'zh-CN': '该区域不是网格',
+    'zh-TW': '該區域不是網格',
+    en: 'This area is not a grid',
+  },
+  'area.grid_exists': {
+    status: 409,
+    'zh-CN': '该网格编号已存在',
+    'zh-TW': '該網格編號已存在',
+    en: 'A grid with this number already exists',
+  },
+  'area.grid_in_use': {
+    status: 409,
+    'zh-CN': '网格仍有人员分配，无法删除',
+    'zh-TW': '網格仍有人員分配，無法刪除',
+    en: 'The grid still has people assigned and cannot be deleted',
+  },
+  'area.grids_full': {
+    status: 409,
+    'zh-CN': '该社区的网格编号已用完',
+    'zh-TW': '該社區的網格編號已用完',
+    en: 'No grid numbers left in this community',
+  },
+  'account.username_taken': {
+    status: 409,
+    'zh-CN': '用户名已被使用',
+    'zh-TW': '使用者名稱已被使用',
+    en: 'This username is taken',
+  },
+  'account.self_assignment': {
+    status: 403,
+    'zh-CN': '不能修改自己的角色分配',
+    'zh-TW': '不能修改自己的角色分配',
+    en: 'You cannot change your own role assignments',
+  },
+  'account.department_unknown': {
+    status: 404,
+    'zh-CN': '部门不存在',
+    'zh-TW': '部門不存在',
+    en: 'Unknown department',
+  },
+  internal: {
+    status: 500,
+    'zh-CN': '服务器内部错误，请稍后再试',
+    'zh-TW': '伺服器內部錯誤，請稍後再試',
+    en: 'Internal server error; please try again later',
+  },
+  unavailable: { status: 503, 'zh-CN': '服务暂不可用', 'zh-TW': '服務暫不可用', en: 'Service unavailable' },
+} as const satisfies Record<string, Messages & { status: number }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Messages for the rule a field broke, with {field} and {limit} placeholders. */
+export const RULE_MESSAGES: Record<string, Messages> = {
+  required: { 'zh-CN': '{field} 为必填项', 'zh-TW': '{field} 為必填項', en: '{field} is required' },
+  type: {
+    'zh-CN': '{field} 类型不正确，应为 {limit}',
+    'zh-TW': '{field} 類型不正確，應為 {limit}',
+    en: '{field} must be of type {limit}',
+  },
+  minLength: {
+    'zh-CN': '{field} 至少 {limit} 个字符',
+    'zh-TW': '{field} 至少 {limit} 個字元',
+    en: '{field} must be at least {limit} characters',
+  },
+  maxLength: {
+    'zh-CN': '{field} 最多 {limit} 个字符',
+    'zh-TW': '{field} 最多 {limit} 個字元',
+    en: '{field} must be at most {limit} characters',
+  },
+  pattern: {
+    'zh-CN': '{field} 格式不正确',
+    'zh-TW': '{field} 格式不正確',
+    en: '{field} has the wrong format',
+  },
+  format: {
+    'zh-CN': '{field} 格式不正确（应为 {limit}）',
+    'zh-TW': '{field} 格式不正確（應為 {limit}）',
+    en: '{field} must be a valid {limit}',
+  },
+  minimum: {
+    'zh-CN': '{field} 不能小于 {limit}',
+    'zh-TW': '{field} 不能小於 {limit}',
+    en: '{field} must be at least {limit}',
+  },
+  maximum: {
+    'zh-CN': '{field} 不能大于 {limit}',
+    'zh-TW': '{field} 不能大於 {limit}',
+    en: '{field} must be at most {limit}',
+  },
+  enum: {
+    'zh-CN': '{field} 不是允许的取值',
+    'zh-TW': '{field} 不是允許的取值',
+    en: '{field} is not one of the allowed values',
+  },
+  const: {
+    'zh-CN': '{field} 不是允许的取值',
+    'zh-TW': '{field} 不是允許的取值',
+    en: '{field} is not the allowed value',
+  },
+  additionalProperties: {
+    'zh-CN': '{field} 是未知字段',
+    'zh-TW': '{field} 是未知欄位',
+    en: '{field} is not a known field',
+  },
+  minItems: {
+    'zh-CN': '{field} 至少 {limit} 项',
+    'zh-TW': '{field} 至少 {limit} 項',
+    en: '{field} needs at least {limit} items',
+  },
+  maxItems: {
+    'zh-CN': '{field} 最多 {limit} 项',
+    'zh-TW': '{field} 最多 {limit} 項',
+    en: '{field} may have at most {limit} items',
+  },
+  anyOf: {
+    'zh-CN': '{field} 不符合任何允许的形式',
+    'zh-TW': '{field} 不符合任何允許的形式',
+    en: '{field} does not match any allowed form',
+  },
+  areaCode: {
+    'zh-CN': '{field} 不是有效的区划代码（{limit}）',
+    'zh-TW': '{field} 不是有效的區劃代碼（{limit}）',
+    en: '{field} is not a valid area code ({limit})',
+  },
+  'password.length': {
+    'zh-CN': '密码至少 {limit} 位',
+    'zh-TW': '密碼至少 {limit} 位',
+    en: 'The password must be at least {limit} characters',
+  },
+  'password.common': {
+    'zh-CN': '密码过于常见，容易被猜到',
+    'zh-TW': '密碼過於常見，容易被猜到',
+    en: 'This password is too common and easy to guess',
+  },
+  'password.classes': {
+    'zh-CN': '密码须包含大写字母、小写字母、数字和符号中的至少 {limit} 类',
+    'zh-TW': '密碼須包含大寫字母、小寫字母、數字和符號中的至少 {limit} 類',
+    en: 'The password must mix at least {limit} of: upper case, lower case, digits, symbols',
+  },
+  'password.reused': {
+    'zh-CN': '不能使用最近用过的密码',
+    'zh-TW': '不能使用最近用過的密碼',
+    en: 'You cannot reuse a recent password',
+  },
+  'password.username': {
+    'zh-CN': '密码不能包含用户名',
+    'zh-TW': '密碼不能包含使用者名稱',
+    en: 'The password must not contain the username',
+  },
+  'password.wrong': {
+    'zh-CN': '当前密码不正确',
+    'zh-TW': '目前密碼不正確',
+    en: 'The current password is wrong',
+  },
+  invalid: { 'zh-CN': '{field} 无效', 'zh-TW': '{field} 無效', en: '{field} is invalid' },
+};
+
+/** Fills a rule message for a field, falling back to a generic one. */
+export function ruleMessage(locale: Locale, rule: string, field: string, limit?: string | number): string {
+  const template = (RULE_MESSAGES[rule] ?? RULE_MESSAGES.invalid!)[locale];
+  return template
+    .replaceAll('{field}', field)
+    .replaceAll('{limit}', limit === undefined ? '' : String(limit));
+}

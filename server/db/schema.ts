@@ -1,0 +1,5 @@
+/** Every table of Linli, gathered for Drizzle (queries and drizzle-kit migrations). */
+export * from '../modules/areas/tables';
+export * from '../modules/accounts/tables';
+export * from '../modules/audit/tables';
+export * from '../http/tables';

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestEnv } from '../test/harness';
+
+describe('the HTTP core', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startTestApp();
+  });
+  afterAll(async () => env.close());
+
+  it('answers health with 200 while the database answers', async () => {
+    const res = await env.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('answers unknown API routes with 404 in the error shape, in the requested language', async () => {
+    const zh = await env.app.inject({ method: 'GET', url: '/api/nope' });
+    expect(zh.statusCode).toBe(404);
+    expect(zh.json().error).toMatchObject({ code: 'route.not_found', message: '接口不存在' });
+    const en = await env.app.inject({ method: 'GET', url: '/api/nope', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    expect(en.json().error.message).toBe('No such endpoint');
+  });
+
+  it('serves an OpenAPI 3.1 document', async () => {
+    const res = await env.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().openapi).toBe('3.1.0');
+  });
+
+  it('sets security headers and a request id', async () => {
+    const res = await env.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+});

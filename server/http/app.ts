@@ -1,0 +1,186 @@
+/** Builds the Fastify application: plugins, the session and CSRF gate, idempotency, errors, routes and the web app. */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context';
+import { Ability, type Actor } from '../policy/ability';
+import { appendAudit, appendAuditStandalone, type AuditInput } from '../modules/audit/log';
+import type { Tx } from '../db/client';
+import { resolveSession, SESSION_COOKIE } from '../modules/accounts/sessions';
+import { AppError, classify, localeOf, sendError } from './errors';
+import { validatorCompiler } from './validation';
+import { registerIdempotency } from './idempotency';
+import type { App } from './types';
+import type { Locale } from '../../common/locale';
+import { registerRoutes } from './routes';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    ability: Ability;
+    locale: Locale;
+    /** Records an audit entry for this request inside the given transaction. */
+    audit(tx: Tx, entry: Omit<AuditInput, 'actorId' | 'actorName' | 'ip' | 'requestId'>): Promise<void>;
+    /** The actor, or 401: for handlers of routes that need a session. */
+    requireActor(): Actor;
+  }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = path.resolve(here, '../../web/dist');
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function auditFields(req: FastifyRequest) {
+  return {
+    actorId: req.actor?.accountId ?? null,
+    actorName: req.actor?.username ?? req.actor?.displayName ?? null,
+    ip: req.ip,
+    requestId: req.id,
+  };
+}
+
+export interface BuildOptions {
+  /** Pino logger options, or false to keep tests quiet. */
+  logger?: boolean | object;
+  /** Serve web/dist when it exists (off in API tests). */
+  serveWeb?: boolean;
+}
+
+/** Creates the app around a context; the caller listens or injects. */
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: ctx.config.logLevel },
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorate('ctx', ctx);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('ability', null as unknown as Ability);
+  app.decorateRequest('locale', 'zh-CN');
+  app.decorateRequest('audit', async function (this: FastifyRequest, tx: Tx, entry) {
+    await appendAudit(tx, { ...entry, ...auditFields(this) });
+  });
+  app.decorateRequest('requireActor', function (this: FastifyRequest) {
+    if (!this.actor) throw new AppError('auth.required');
+    return this.actor;
+  });
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design injects its CSS-in-JS styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: ctx.config.cookieSecure,
+  });
+  await app.register(rateLimit, {
+    max: ctx.config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    // The default message is English plain text; ours goes through the error handler.
+    errorResponseBuilder: (_req, context) => {
+      const err = new AppError('rate_limited', [], { retryAfterSeconds: Math.ceil(context.ttl / 1000) });
+      return err;
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Linli (邻里) API',
+        version: '0.1.0',
+        description:
+          'Grid-based community governance and service. Log in with POST /api/auth/login; cookie-authenticated writes send the X-CSRF-Token header from GET /api/me.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  // Session gate: deny by default; only routes marked public skip it.
+  app.addHook('onRequest', async (req) => {
+    req.locale = localeOf(req);
+    const token = req.cookies[SESSION_COOKIE];
+    let expired = false;
+    if (token) {
+      const resolved = await resolveSession(ctx, token);
+      if (resolved.ok) req.actor = resolved.actor;
+      else expired = resolved.reason === 'expired';
+    }
+    req.ability = new Ability(req.actor);
+    const cfg = req.routeOptions.config;
+    const isPublic = cfg?.auth === 'public' || !req.routeOptions.url?.startsWith('/api/');
+    if (!isPublic && !req.actor) throw new AppError(expired ? 'auth.session_expired' : 'auth.required');
+    if (req.actor && MUTATING.has(req.method) && cfg?.csrf !== false) {
+      const sent = req.headers['x-csrf-token'];
+      const expected = Buffer.from(req.actor.csrfToken);
+      const given = Buffer.from(typeof sent === 'string' ? sent : '');
+      if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new AppError('auth.csrf');
+    }
+  });
+
+  registerIdempotency(app, ctx);
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const c = classify(err);
+    if (c.code === 'forbidden' || c.code === 'auth.csrf') {
+      // Every denial leaves a trace; a failing audit write must not turn a 403 into a 500.
+      await appendAuditStandalone(ctx.db, {
+        ...auditFields(req),
+        action: 'access.denied',
+        targetType: 'route',
+        targetId: `${req.method} ${req.routeOptions.url ?? req.url}`,
+        outcome: 'denied',
+        details: { code: c.code, url: req.url.slice(0, 300) },
+      }).catch((e: unknown) => req.log.error({ err: e }, 'audit of denial failed'));
+    }
+    return sendError(req, reply, err);
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/api/') || req.url === '/api') return sendError(req, reply, new AppError('route.not_found'));
+    if (opts.serveWeb && fs.existsSync(path.join(WEB_DIST, 'index.html')) && req.method === 'GET') {
+      // Client-side routes of the single-page app all load index.html.
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return sendError(req, reply, new AppError('route.not_found'));
+  });
+
+  if (opts.serveWeb && fs.existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+
+  await registerRoutes(app, ctx);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}

@@ -1,0 +1,11 @@
+/** The list of domain modules whose routes the app mounts. */
+import type { AppContext } from '../context';
+import type { App } from '../http/types';
+import { authRoutes } from './accounts/auth-routes';
+import { accountAdminRoutes } from './accounts/admin-routes';
+import { areaRoutes } from './areas/routes';
+import { auditRoutes } from './audit/routes';
+
+export type RegisterRoutes = (app: App, ctx: AppContext) => Promise<void>;
+
+export const MODULE_ROUTES: RegisterRoutes[] = [authRoutes, accountAdminRoutes, areaRoutes, auditRoutes];

@@ -1,0 +1,61 @@
+/** Who may do what: the one table of allow rules per role (cancan-style). Anything not listed is denied. */
+import type { Action, Subject } from '../../common/abilities';
+import type { Role } from '../../common/roles';
+
+export interface Rule {
+  actions: Action[];
+  subject: Subject;
+  /**
+   * 'subtree': only on rows whose area lies in the assignment's subtree (the default);
+   * 'self': only the actor's own rows (checked by the module, e.g. its own profile).
+   */
+  scope?: 'subtree';
+}
+
+const readAreas: Rule = { actions: ['read'], subject: 'Area' };
+
+export const RULES: Record<Role, Rule[]> = {
+  // 系统管理员: configuration and accounts, never residents' sensitive data.
+  admin: [
+    readAreas,
+    { actions: ['manage'], subject: 'Grid' },
+    { actions: ['read', 'create'], subject: 'Department' },
+    { actions: ['read', 'create', 'update'], subject: 'Account' },
+    { actions: ['manage'], subject: 'Assignment' },
+  ],
+  // 安全管理员: roles, policies and sessions; only it grants the three administrator roles.
+  security_admin: [
+    readAreas,
+    { actions: ['read'], subject: 'Department' },
+    { actions: ['read'], subject: 'Account' },
+    { actions: ['manage'], subject: 'Assignment' },
+    { actions: ['manage'], subject: 'AdminAssignment' },
+    { actions: ['manage'], subject: 'Session' },
+  ],
+  // 审计管理员: the audit log only.
+  auditor: [{ actions: ['read', 'verify'], subject: 'AuditLog' }],
+  leader: [
+    readAreas,
+    { actions: ['read'], subject: 'Department' },
+    { actions: ['read'], subject: 'Account' },
+    { actions: ['reveal'], subject: 'PersonalData' },
+  ],
+  dept_handler: [readAreas, { actions: ['read'], subject: 'Department' }],
+  street_staff: [
+    readAreas,
+    { actions: ['manage'], subject: 'Grid' },
+    { actions: ['read'], subject: 'Department' },
+    { actions: ['read'], subject: 'Account' },
+    { actions: ['reveal'], subject: 'PersonalData' },
+  ],
+  community_worker: [
+    readAreas,
+    { actions: ['manage'], subject: 'Grid' },
+    { actions: ['read'], subject: 'Account' },
+    { actions: ['reveal'], subject: 'PersonalData' },
+  ],
+  grid_worker: [readAreas],
+  volunteer: [],
+  resident: [],
+  evaluator: [readAreas],
+};
