@@ -83,6 +83,24 @@ export const ERRORS = {
     'zh-TW': '驗證碼發送過於頻繁，請稍後再試',
     en: 'A code was sent recently; wait before asking again',
   },
+  'auth.totp_setup_required': {
+    status: 403,
+    'zh-CN': '管理员账号须先绑定动态验证码（双因素认证）',
+    'zh-TW': '管理員帳號須先綁定動態驗證碼（雙因素認證）',
+    en: 'Administrator accounts must set up an authenticator app (two-factor authentication) first',
+  },
+  'auth.totp_already_enabled': {
+    status: 409,
+    'zh-CN': '动态验证码已启用',
+    'zh-TW': '動態驗證碼已啟用',
+    en: 'Two-factor authentication is already enabled',
+  },
+  'auth.totp_not_set_up': {
+    status: 409,
+    'zh-CN': '尚未设置动态验证码',
+    'zh-TW': '尚未設定動態驗證碼',
+    en: 'Two-factor authentication has not been set up',
+  },
   forbidden: {
     status: 403,
     'zh-CN': '您没有权限执行此操作',
@@ -157,6 +175,24 @@ export const ERRORS = {
     'zh-TW': '該社區的網格編號已用完',
     en: 'No grid numbers left in this community',
   },
+  'area.grid_referenced': {
+    status: 409,
+    'zh-CN': '网格已被其他记录引用（如历史分配），无法删除，可改名',
+    'zh-TW': '網格已被其他記錄引用（如歷史分配），無法刪除，可改名',
+    en: 'Other records (such as past assignments) refer to this grid; it cannot be deleted, but it can be renamed',
+  },
+  'area.not_district': {
+    status: 400,
+    'zh-CN': '职能部门只能建在区县之下',
+    'zh-TW': '職能部門只能建在區縣之下',
+    en: 'Departments can only be created under a district',
+  },
+  'department.exists': {
+    status: 409,
+    'zh-CN': '该区县已有同名部门',
+    'zh-TW': '該區縣已有同名部門',
+    en: 'This district already has a department with this name',
+  },
   'account.username_taken': {
     status: 409,
     'zh-CN': '用户名已被使用',
@@ -174,6 +210,12 @@ export const ERRORS = {
     'zh-CN': '部门不存在',
     'zh-TW': '部門不存在',
     en: 'Unknown department',
+  },
+  'account.roles_separated': {
+    status: 409,
+    'zh-CN': '三员分立：系统管理员、安全管理员、审计管理员须由不同账号担任',
+    'zh-TW': '三員分立：系統管理員、安全管理員、審計管理員須由不同帳號擔任',
+    en: 'Separation of duties: administrator, security administrator and auditor must be different accounts',
   },
   internal: {
     status: 500,
@@ -259,6 +301,11 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-TW': '{field} 不是有效的區劃代碼（{limit}）',
     en: '{field} is not a valid area code ({limit})',
   },
+  ring: {
+    'zh-CN': '{field} 的每个环须首尾闭合（首点与末点相同）',
+    'zh-TW': '{field} 的每個環須首尾閉合（首點與末點相同）',
+    en: 'Each ring of {field} must be closed (its first and last points equal)',
+  },
   'password.length': {
     'zh-CN': '密码至少 {limit} 位',
     'zh-TW': '密碼至少 {limit} 位',
@@ -289,7 +336,42 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-TW': '目前密碼不正確',
     en: 'The current password is wrong',
   },
+  'totp.invalid': {
+    'zh-CN': '动态验证码错误或已使用',
+    'zh-TW': '動態驗證碼錯誤或已使用',
+    en: 'The authenticator code is wrong or was already used',
+  },
+  characters: {
+    'zh-CN': '{field} 含有不允许的字符',
+    'zh-TW': '{field} 含有不允許的字元',
+    en: '{field} contains characters that are not allowed',
+  },
   invalid: { 'zh-CN': '{field} 无效', 'zh-TW': '{field} 無效', en: '{field} is invalid' },
+  level: {
+    'zh-CN': '{field} 的区划层级不适合该角色（应为 {limit}）',
+    'zh-TW': '{field} 的區劃層級不適合該角色（應為 {limit}）',
+    en: '{field} is at the wrong area level for this role (expected {limit})',
+  },
+  notApplicable: {
+    'zh-CN': '{field} 不适用于该角色',
+    'zh-TW': '{field} 不適用於該角色',
+    en: '{field} does not apply to this role',
+  },
+  unique: {
+    'zh-CN': '{field} 重复',
+    'zh-TW': '{field} 重複',
+    en: '{field} is a duplicate',
+  },
+  exists: {
+    'zh-CN': '{field} 不存在',
+    'zh-TW': '{field} 不存在',
+    en: '{field} does not exist',
+  },
+  separation: {
+    'zh-CN': '{field} 违反三员分立',
+    'zh-TW': '{field} 違反三員分立',
+    en: '{field} breaks the separation of the three administrator roles',
+  },
 };
 
 /** Fills a rule message for a field, falling back to a generic one. */

@@ -1,5 +1,6 @@
 /** Request and response schemas of staff account administration. */
 import { Type, type Static } from 'typebox';
+import { Id } from './common';
 import { AssignmentView, RoleSchema } from './auth';
 
 export const AssignmentInput = Type.Object(
@@ -33,6 +34,7 @@ export const AccountListQuery = Type.Object({
   role: Type.Optional(RoleSchema),
   area: Type.Optional(Type.String({ pattern: '^[0-9]{12}([0-9]{3})?$' })),
   disabled: Type.Optional(Type.Boolean()),
+  kind: Type.Optional(Type.Union([Type.Literal('staff'), Type.Literal('resident')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 });
@@ -75,7 +77,10 @@ export const RevealBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export const RevealResponse = Type.Object({ field: Type.String(), value: Type.Union([Type.String(), Type.Null()]) });
+export const RevealResponse = Type.Object({
+  field: Type.String(),
+  value: Type.Union([Type.String(), Type.Null()]),
+});
 
 export const SessionView = Type.Object({
   id: Type.String(),
@@ -88,3 +93,13 @@ export const SessionView = Type.Object({
   expiresAt: Type.String(),
 });
 export const SessionList = Type.Object({ items: Type.Array(SessionView) });
+
+export const SessionListQuery = Type.Object({
+  accountId: Type.Optional(Id),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
+});
+
+/** Path parameters of the account administration routes. */
+export const AccountIdParams = Type.Object({ id: Id });
+export const AssignmentIdParams = Type.Object({ id: Id, assignmentId: Id });
+export const SessionIdParams = Type.Object({ id: Id });

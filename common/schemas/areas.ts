@@ -5,18 +5,25 @@ export const AREA_LEVELS = ['province', 'city', 'district', 'street', 'community
 export type AreaLevel = (typeof AREA_LEVELS)[number];
 
 /** A 12-digit NBS code, or a 15-digit grid code (community code + 3 digits). */
-export const AreaCode = Type.String({ pattern: '^[0-9]{12}([0-9]{3})?$', description: 'NBS 12-digit code; grids 15 digits' });
+export const AreaCode = Type.String({
+  pattern: '^[0-9]{12}([0-9]{3})?$',
+  description: 'NBS 12-digit code; grids 15 digits',
+});
 
 export const Area = Type.Object({
   code: Type.String(),
   name: Type.String(),
-  level: Type.Union(AREA_LEVELS.map((l) => Type.Literal(l))),
+  level: Type.Enum(AREA_LEVELS),
   parentCode: Type.Union([Type.String(), Type.Null()]),
-  path: Type.String({ description: 'The code with trailing zero groups trimmed; a subtree is a prefix match' }),
+  path: Type.String({
+    description: 'The code with trailing zero groups trimmed; a subtree is a prefix match',
+  }),
   childCount: Type.Integer(),
   /** Grids only: an optional GeoJSON polygon of the grid's boundary. */
   boundary: Type.Optional(Type.Union([Type.Unknown(), Type.Null()])),
   updatedAt: Type.String({ format: 'date-time' }),
+  /** Bumped on every change; send it back with PATCH /api/grids/:code to detect concurrent edits. */
+  version: Type.Optional(Type.Integer()),
 });
 export type Area = Static<typeof Area>;
 
@@ -41,10 +48,13 @@ export const AreaSearchQuery = Type.Object({
 export const GridBoundary = Type.Object({
   type: Type.Literal('Polygon'),
   coordinates: Type.Array(
-    Type.Array(Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })]), {
-      minItems: 4,
-      maxItems: 2000,
-    }),
+    Type.Array(
+      Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })]),
+      {
+        minItems: 4,
+        maxItems: 2000,
+      },
+    ),
     { minItems: 1, maxItems: 20 },
   ),
 });
@@ -64,9 +74,12 @@ export const GridUpdate = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
     boundary: Type.Optional(Type.Union([GridBoundary, Type.Null()])),
+    /** The version the client last read; a stale one is refused with 409 (optimistic concurrency). */
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
+export type GridUpdate = Static<typeof GridUpdate>;
 
 export const Department = Type.Object({
   id: Type.String(),
@@ -77,3 +90,21 @@ export const Department = Type.Object({
 });
 export type Department = Static<typeof Department>;
 export const DepartmentList = Type.Object({ items: Type.Array(Department) });
+
+export const DepartmentCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60 }),
+    /** The 12-digit code of the district (区县) the department belongs to. */
+    districtCode: Type.String({ pattern: '^[0-9]{12}$' }),
+  },
+  { additionalProperties: false },
+);
+export type DepartmentCreate = Static<typeof DepartmentCreate>;
+
+export const DepartmentListQuery = Type.Object({
+  /** Only the departments of this district. */
+  district: Type.Optional(Type.String({ pattern: '^[0-9]{12}$' })),
+});
+
+/** A grid code: a community's 12-digit code plus 3 digits. */
+export const GridCode = Type.String({ pattern: '^[0-9]{15}$', description: 'Community code + 3 digits' });

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { ROLES } from '../roles';
 import { ACTIONS, SUBJECTS } from '../abilities';
 
-export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+export const RoleSchema = Type.Enum(ROLES);
 
 export const LoginBody = Type.Object(
   {
@@ -39,8 +39,8 @@ export const AssignmentView = Type.Object({
 export type AssignmentView = Static<typeof AssignmentView>;
 
 export const AbilityGrantSchema = Type.Object({
-  action: Type.Union(ACTIONS.map((a) => Type.Literal(a))),
-  subject: Type.Union(SUBJECTS.map((s) => Type.Literal(s))),
+  action: Type.Enum(ACTIONS),
+  subject: Type.Enum(SUBJECTS),
   areaPaths: Type.Array(Type.String()),
 });
 
@@ -54,6 +54,8 @@ export const MeResponse = Type.Object({
     totpEnabled: Type.Boolean(),
     mustChangePassword: Type.Boolean(),
     passwordExpiresAt: Type.Union([Type.String(), Type.Null()]),
+    /** An administrator role without TOTP: only TOTP enrolment, /api/me and logout work until it is enabled. */
+    totpSetupRequired: Type.Boolean(),
   }),
   assignments: Type.Array(AssignmentView),
   abilities: Type.Array(AbilityGrantSchema),

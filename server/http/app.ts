@@ -16,6 +16,7 @@ import { Ability, type Actor } from '../policy/ability';
 import { appendAudit, appendAuditStandalone, type AuditInput } from '../modules/audit/log';
 import type { Tx } from '../db/client';
 import { resolveSession, SESSION_COOKIE } from '../modules/accounts/sessions';
+import { restrictionError, type SessionRestriction } from '../modules/accounts/restrictions';
 import { AppError, classify, localeOf, sendError } from './errors';
 import { validatorCompiler } from './validation';
 import { registerIdempotency } from './idempotency';
@@ -65,6 +66,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // The router's own refusals (bad %-escapes, overlong path parameters) get the one error shape too.
+    frameworkErrors: (err, req, reply) => sendError(req, reply, err),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -128,15 +131,22 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     req.locale = localeOf(req);
     const token = req.cookies[SESSION_COOKIE];
     let expired = false;
+    let restriction: SessionRestriction | null = null;
     if (token) {
       const resolved = await resolveSession(ctx, token);
-      if (resolved.ok) req.actor = resolved.actor;
-      else expired = resolved.reason === 'expired';
+      if (resolved.ok) {
+        req.actor = resolved.actor;
+        restriction = resolved.restriction;
+      } else expired = resolved.reason === 'expired';
     }
     req.ability = new Ability(req.actor);
     const cfg = req.routeOptions.config;
     const isPublic = cfg?.auth === 'public' || !req.routeOptions.url?.startsWith('/api/');
     if (!isPublic && !req.actor) throw new AppError(expired ? 'auth.session_expired' : 'auth.required');
+    // Temporary or expired password, administrator without TOTP: only the way out is open.
+    const restricted =
+      !isPublic && restriction ? restrictionError(req.method, req.routeOptions.url, restriction) : null;
+    if (restricted) throw new AppError(restricted);
     if (req.actor && MUTATING.has(req.method) && cfg?.csrf !== false) {
       const sent = req.headers['x-csrf-token'];
       const expected = Buffer.from(req.actor.csrfToken);
@@ -149,7 +159,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.setErrorHandler(async (err, req, reply) => {
     const c = classify(err);
-    if (c.code === 'forbidden' || c.code === 'auth.csrf') {
+    if (c.status === 403) {
       // Every denial leaves a trace; a failing audit write must not turn a 403 into a 500.
       await appendAuditStandalone(ctx.db, {
         ...auditFields(req),

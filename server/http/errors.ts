@@ -106,6 +106,13 @@ export function errorBody(
   };
 }
 
+/**
+ * PostgreSQL data exceptions that only input can cause: string too long (22001), numeric or date/time out of range
+ * (22003, 22008), bad date/time or text representation such as a non-uuid (22007, 22P02), NUL or unpaired
+ * surrogates (22021, 22P05). Validation should catch them first; this keeps a gap there from becoming a 500.
+ */
+const CLIENT_DATA_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22021', '22P05']);
+
 /** Maps any thrown value to a status, code and details; unknown errors become 500 "internal". */
 export function classify(err: unknown): {
   status: number;
@@ -118,12 +125,18 @@ export function classify(err: unknown): {
       status: err.status,
       code: err.code,
       details: err.details,
-      ...(err.extra.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.extra.retryAfterSeconds } : {}),
+      ...(err.extra.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: err.extra.retryAfterSeconds }
+        : {}),
     };
   }
   const fe = err as FastifyError & { validationContext?: string; validation?: AjvLikeError[] };
   if (fe && Array.isArray(fe.validation)) {
-    return { status: 400, code: 'validation.failed', details: problemsFromValidation(fe.validationContext ?? 'body', fe.validation) };
+    return {
+      status: 400,
+      code: 'validation.failed',
+      details: problemsFromValidation(fe.validationContext ?? 'body', fe.validation),
+    };
   }
   switch (fe?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -141,11 +154,18 @@ export function classify(err: unknown): {
     return { status: 429, code: 'rate_limited', details: [] };
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { status: fe.statusCode, code: fe.statusCode === 404 ? 'not_found' : 'request.malformed', details: [] };
+    return {
+      status: fe.statusCode,
+      code: fe.statusCode === 404 ? 'not_found' : 'request.malformed',
+      details: [],
+    };
   }
   // Unique violations from PostgreSQL that slipped past domain checks are still the client's conflict.
   const pgCode = (fe as { cause?: { code?: string } })?.cause?.code ?? (fe as { code?: string })?.code;
   if (pgCode === '23505') return { status: 409, code: 'conflict', details: [] };
+  // Data PostgreSQL refuses to take (bad text encoding, not a uuid, out of range) came from the client.
+  if (pgCode && CLIENT_DATA_ERRORS.has(pgCode))
+    return { status: 400, code: 'request.malformed', details: [] };
   return { status: 500, code: 'internal', details: [] };
 }
 

@@ -157,7 +157,7 @@ export async function createStaff(
   username: string,
   role: Role,
   target: { areaCode?: string; departmentId?: string; departmentPath?: string },
-  extra: { totpSecretEnc?: string; phone?: string } = {},
+  extra: { totpSecret?: string; phone?: string } = {},
 ): Promise<string> {
   cachedHash ??= hashPassword(TEST_PASSWORD);
   const areaCode = target.areaCode ?? null;
@@ -171,6 +171,7 @@ export async function createStaff(
       passwordHash: await cachedHash,
       homeAreaPath: path,
       passwordChangedAt: new Date(),
+      ...(extra.totpSecret ? { totpSecretEnc: ctx.secrets.encrypt(extra.totpSecret), totpEnabled: true } : {}),
       ...(extra.phone
         ? {
             phoneEnc: ctx.secrets.encrypt(extra.phone),
@@ -197,8 +198,9 @@ export interface Session {
 }
 
 /** Logs in through the API and returns the cookie and CSRF token to send with later requests. */
-export async function login(app: App, username: string, password = TEST_PASSWORD): Promise<Session> {
-  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+export async function login(app: App, username: string, password = TEST_PASSWORD, totp?: string): Promise<Session> {
+  const payload = totp ? { username, password, totp } : { username, password };
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload });
   if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
   const setCookie = res.cookies.find((c) => c.name === 'linli_session');
   if (!setCookie) throw new Error('no session cookie');

@@ -42,6 +42,33 @@ export function policyFor(profile: PasswordProfile): PolicySettings {
     : { minLength: 8, minClasses: 1, maxAgeDays: null, history: 0 };
 }
 
+/**
+ * When a password set at `changedAt` expires under the profile (dengbao3: after 90 days), or null when it never
+ * does. Accounts without a password (residents who log in by SMS) have no expiry.
+ */
+export function passwordExpiresAt(profile: PasswordProfile, changedAt: Date | null): Date | null {
+  const days = policyFor(profile).maxAgeDays;
+  if (days === null || changedAt === null) return null;
+  return new Date(changedAt.getTime() + days * 24 * 3600 * 1000);
+}
+
+/** Whether an account must change its password now: flagged (temporary password) or expired. */
+export function passwordChangeRequired(
+  profile: PasswordProfile,
+  account: {
+    mustChangePassword: boolean;
+    hasPassword: boolean;
+    passwordChangedAt: Date | null;
+    createdAt: Date;
+  },
+  now = Date.now(),
+): boolean {
+  if (!account.hasPassword) return false;
+  if (account.mustChangePassword) return true;
+  const expires = passwordExpiresAt(profile, account.passwordChangedAt ?? account.createdAt);
+  return expires !== null && expires.getTime() <= now;
+}
+
 function classesOf(pw: string): number {
   return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((r) => r.test(pw)).length;
 }
@@ -55,9 +82,11 @@ export function checkPasswordPolicy(
   const field = opts.field ?? 'body.password';
   const p = policyFor(profile);
   const problems: FieldProblem[] = [];
-  if ([...password].length < p.minLength) problems.push({ field, rule: 'password.length', limit: p.minLength });
+  if ([...password].length < p.minLength)
+    problems.push({ field, rule: 'password.length', limit: p.minLength });
   else if (COMMON_PASSWORDS.has(password.toLowerCase())) problems.push({ field, rule: 'password.common' });
-  else if (classesOf(password) < p.minClasses) problems.push({ field, rule: 'password.classes', limit: p.minClasses });
+  else if (classesOf(password) < p.minClasses)
+    problems.push({ field, rule: 'password.classes', limit: p.minClasses });
   else if (
     profile === 'dengbao3' &&
     opts.username &&

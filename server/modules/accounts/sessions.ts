@@ -1,10 +1,12 @@
 /** Database-backed sessions: create on login, resolve a cookie to an actor, expire on idle and absolute timeouts. */
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
 import type { AppContext } from '../../context';
 import { randomToken, sha256 } from '../../crypto';
 import type { Tx } from '../../db/client';
 import type { Actor, ActorAssignment } from '../../policy/ability';
+import { passwordChangeRequired } from './passwords';
+import { totpSetupRequired, type SessionRestriction } from './restrictions';
 import { accounts, assignments, sessions } from './tables';
 
 export const SESSION_COOKIE = 'linli_session';
@@ -31,6 +33,7 @@ export async function createSession(
   tx: Tx,
   account: { id: string; kind: 'staff' | 'resident' },
   meta: { ip: string | null; userAgent: string | null },
+  opts: { pendingTotp?: boolean } = {},
 ): Promise<NewSession> {
   const limits = sessionLimits(ctx, account.kind);
   const token = randomToken(32);
@@ -46,6 +49,7 @@ export async function createSession(
       userAgent: meta.userAgent?.slice(0, 400) ?? null,
       idleTimeoutSeconds: limits.idle,
       expiresAt,
+      pendingTotp: opts.pendingTotp ?? false,
     })
     .returning({ id: sessions.id });
   return { token, id: row!.id, csrfToken, expiresAt };
@@ -67,7 +71,13 @@ export async function loadAssignments(tx: Tx, accountId: string): Promise<ActorA
 }
 
 export type Resolved =
-  | { ok: true; actor: Actor; session: { id: string; expiresAt: Date; idleTimeoutSeconds: number } }
+  | {
+      ok: true;
+      actor: Actor;
+      session: { id: string; expiresAt: Date; idleTimeoutSeconds: number };
+      /** What the session must do before it may use the rest of the API (checked centrally by the app). */
+      restriction: SessionRestriction;
+    }
   | { ok: false; reason: 'invalid' | 'expired' };
 
 /** Resolves a cookie token to its actor, or says why it cannot. */
@@ -81,11 +91,18 @@ export async function resolveSession(ctx: AppContext, token: string): Promise<Re
       expiresAt: sessions.expiresAt,
       idle: sessions.idleTimeoutSeconds,
       revokedAt: sessions.revokedAt,
+      pendingTotp: sessions.pendingTotp,
       accountId: accounts.id,
       kind: accounts.kind,
       username: accounts.username,
       displayName: accounts.displayName,
       disabled: accounts.disabled,
+      totpEnabled: accounts.totpEnabled,
+      demo: accounts.demo,
+      mustChangePassword: accounts.mustChangePassword,
+      passwordChangedAt: accounts.passwordChangedAt,
+      hasPassword: sql<boolean>`${accounts.passwordHash} is not null`,
+      accountCreatedAt: accounts.createdAt,
     })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
@@ -99,7 +116,10 @@ export async function resolveSession(ctx: AppContext, token: string): Promise<Re
     return { ok: false, reason: 'expired' };
   }
   if (now - s.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
-    await ctx.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.id, s.id));
+    await ctx.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(now) })
+      .where(eq(sessions.id, s.id));
   }
   const actor: Actor = {
     accountId: s.accountId,
@@ -110,7 +130,25 @@ export async function resolveSession(ctx: AppContext, token: string): Promise<Re
     csrfToken: s.csrfToken,
     assignments: await loadAssignments(ctx.db, s.accountId),
   };
-  return { ok: true, actor, session: { id: s.id, expiresAt: s.expiresAt, idleTimeoutSeconds: s.idle } };
+  const restriction: SessionRestriction = {
+    passwordChangeRequired: passwordChangeRequired(
+      ctx.config.passwordProfile,
+      {
+        mustChangePassword: s.mustChangePassword,
+        hasPassword: Boolean(s.hasPassword),
+        passwordChangedAt: s.passwordChangedAt,
+        createdAt: s.accountCreatedAt,
+      },
+      now,
+    ),
+    totpSetupRequired: totpSetupRequired(ctx, s, actor.assignments),
+  };
+  return {
+    ok: true,
+    actor,
+    session: { id: s.id, expiresAt: s.expiresAt, idleTimeoutSeconds: s.idle },
+    restriction,
+  };
 }
 
 /** Ends one session. */
@@ -126,10 +164,26 @@ export async function revokeAccountSessions(tx: Tx, accountId: string): Promise<
     .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt)));
 }
 
+/** Ends every session of an account but the given one (password change: the other devices must log in again). */
+export async function revokeOtherSessions(tx: Tx, accountId: string, keepSessionId: string): Promise<void> {
+  await tx
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(eq(sessions.accountId, accountId), ne(sessions.id, keepSessionId), isNull(sessions.revokedAt)),
+    );
+}
+
 /** Deletes sessions that ended more than a day ago (run by the jobs loop). */
 export async function purgeOldSessions(tx: Tx): Promise<void> {
   const cutoff = new Date(Date.now() - 24 * 3600 * 1000);
   await tx
     .delete(sessions)
-    .where(or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff), sql`${sessions.lastSeenAt} + make_interval(secs => ${sessions.idleTimeoutSeconds}) < ${cutoff}`));
+    .where(
+      or(
+        lt(sessions.expiresAt, cutoff),
+        lt(sessions.revokedAt, cutoff),
+        sql`${sessions.lastSeenAt} + make_interval(secs => ${sessions.idleTimeoutSeconds}) < ${cutoff}`,
+      ),
+    );
 }

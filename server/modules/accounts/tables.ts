@@ -110,6 +110,11 @@ export const sessions = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /**
+     * An administrator-role account that logged in without TOTP: the session may only read /api/me, log out
+     * and enrol TOTP until TOTP is enabled.
+     */
+    pendingTotp: boolean('pending_totp').notNull().default(false),
   },
   (t) => [uniqueIndex('sessions_token_key').on(t.tokenHash), index('sessions_account_idx').on(t.accountId)],
 );

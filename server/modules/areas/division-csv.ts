@@ -111,7 +111,16 @@ export function parseDivisionCsv(
   text: string,
   fileLabel?: string,
 ): { rows: DivisionRow[]; errors: DivisionCsvError[] } {
-  const rows: DivisionRow[] = [];
+  const { rows, errors } = parseDivisionCsvWithLines(text, fileLabel);
+  return { rows: rows.map(({ line: _line, ...row }) => row), errors };
+}
+
+/** As parseDivisionCsv, each row also telling the (1-based) line it starts on, for later error messages. */
+export function parseDivisionCsvWithLines(
+  text: string,
+  fileLabel?: string,
+): { rows: (DivisionRow & { line: number })[]; errors: DivisionCsvError[] } {
+  const rows: (DivisionRow & { line: number })[] = [];
   const errors: DivisionCsvError[] = [];
   const fail = (line: number, message: string): void => {
     errors.push({ line, message: fileLabel ? `${fileLabel}: ${message}` : message });
@@ -174,7 +183,7 @@ export function parseDivisionCsv(
       continue;
     }
     seen.add(parsed.code);
-    rows.push({ code: parsed.code, name, level: parsed.level, parentCode: parsed.parentCode });
+    rows.push({ code: parsed.code, name, level: parsed.level, parentCode: parsed.parentCode, line });
   }
   return { rows, errors };
 }

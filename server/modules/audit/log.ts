@@ -36,6 +36,31 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
+/**
+ * Text as PostgreSQL stores it: NUL characters are refused by text and jsonb columns, and unpaired UTF-16
+ * surrogates are refused by jsonb and silently replaced in text (which would break the entry's hash). Both
+ * become U+FFFD before hashing, so what is hashed is exactly what is stored. Keys are cleaned as well.
+ */
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(storable);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[storableText(k)] = storable(v);
+  return out;
+}
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
+function storableOrNull(text: string | null | undefined): string | null {
+  return text == null ? null : storableText(text);
+}
+
 interface HashedFields {
   at: Date;
   actorId: string | null;
@@ -79,15 +104,15 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
   const fields: HashedFields = {
     at: new Date(),
     actorId: input.actorId ?? null,
-    actorName: input.actorName ?? null,
-    action: input.action,
-    targetType: input.targetType ?? null,
-    targetId: input.targetId ?? null,
-    areaPath: input.areaPath ?? null,
-    ip: input.ip ?? null,
-    requestId: input.requestId ?? null,
+    actorName: storableOrNull(input.actorName),
+    action: storableText(input.action),
+    targetType: storableOrNull(input.targetType),
+    targetId: storableOrNull(input.targetId),
+    areaPath: storableOrNull(input.areaPath),
+    ip: storableOrNull(input.ip),
+    requestId: storableOrNull(input.requestId),
     outcome: input.outcome,
-    details: JSON.parse(canonicalJson(input.details ?? {})),
+    details: JSON.parse(canonicalJson(storable(input.details ?? {}))),
     prevHash: last[0]?.hash ?? GENESIS,
   };
   await tx.insert(auditLog).values({ ...fields, hash: hashEntry(AUDIT_ALGORITHM, fields) });

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "pending_totp" boolean DEFAULT false NOT NULL;

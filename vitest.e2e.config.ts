@@ -1,0 +1,15 @@
+// Browser tests: the real server on the embedded database with the demo city, driven in Debian's Chromium.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: '.',
+    include: ['e2e/**/*.e2e.ts'],
+    environment: 'node',
+    testTimeout: 90_000,
+    hookTimeout: 240_000,
+    pool: 'forks',
+    // One server and one browser: files run one after another.
+    fileParallelism: false,
+  },
+});

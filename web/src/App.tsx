@@ -1,0 +1,124 @@
+/** Routes of the web app, and the guards that send visitors to login or to the forced password change. */
+import { lazy, Suspense, type ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { Spin } from 'antd';
+import { LocaleProvider } from './i18n';
+import { ThemeProvider } from './theme';
+import { SessionProvider, useSession } from './session';
+import { AppShell } from './components/AppShell';
+import { ErrorResult, NotFound } from './components/ErrorResult';
+
+const LoginPage = lazy(() => import('./modules/auth/LoginPage'));
+const ForcedPasswordPage = lazy(() => import('./modules/auth/ForcedPasswordPage'));
+const ForcedTotpPage = lazy(() => import('./modules/auth/ForcedTotpPage'));
+const ProfilePage = lazy(() => import('./modules/auth/ProfilePage'));
+const HomePage = lazy(() => import('./modules/home/HomePage'));
+const AreasPage = lazy(() => import('./modules/areas/AreasPage'));
+const AccountsPage = lazy(() => import('./modules/accounts/AccountsPage'));
+const SessionsPage = lazy(() => import('./modules/accounts/SessionsPage'));
+const AuditPage = lazy(() => import('./modules/audit/AuditPage'));
+
+function FullPageSpin() {
+  return (
+    <div className="full-page-center">
+      <Spin size="large" />
+    </div>
+  );
+}
+
+/** Where the login page should return to after signing in. */
+export interface LoginLocationState {
+  from?: string;
+}
+
+/** What a restricted session must do before anything else, in the server's order: password, then TOTP. */
+type Gate = 'password' | 'totp';
+const GATE_PATHS: Record<Gate, string> = { password: '/change-password', totp: '/setup-totp' };
+
+/**
+ * Renders children only for a signed-in account. Without `gate`, only for one that owes nothing;
+ * with a gate, only while the account still owes exactly that step.
+ */
+function RequireAuth({ children, gate }: { children: ReactNode; gate?: Gate }) {
+  const { state, refresh } = useSession();
+  const location = useLocation();
+  if (state.status === 'loading') return <FullPageSpin />;
+  if (state.status === 'error')
+    return <ErrorResult error={state.error} onRetry={() => void refresh().catch(() => {})} />;
+  if (state.status === 'anonymous') {
+    const from: LoginLocationState = { from: location.pathname + location.search };
+    return <Navigate to="/login" replace state={from} />;
+  }
+  const { mustChangePassword, totpSetupRequired } = state.me.account;
+  const owed: Gate | undefined = mustChangePassword ? 'password' : totpSetupRequired ? 'totp' : undefined;
+  if (owed !== gate) return <Navigate to={owed ? GATE_PATHS[owed] : '/'} replace />;
+  return <>{children}</>;
+}
+
+/** The login page, which a signed-in account skips. */
+function LoginRoute() {
+  const { state } = useSession();
+  const location = useLocation();
+  if (state.status === 'loading') return <FullPageSpin />;
+  if (state.status === 'authenticated') {
+    const from = (location.state as LoginLocationState | null)?.from;
+    return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
+  }
+  return (
+    <Suspense fallback={<FullPageSpin />}>
+      <LoginPage />
+    </Suspense>
+  );
+}
+
+export function App() {
+  return (
+    <LocaleProvider>
+      <ThemeProvider>
+        <SessionProvider>
+          <BrowserRouter>
+            <Routes>
+              <Route path="/login" element={<LoginRoute />} />
+              <Route
+                path="/change-password"
+                element={
+                  <RequireAuth gate="password">
+                    <Suspense fallback={<FullPageSpin />}>
+                      <ForcedPasswordPage />
+                    </Suspense>
+                  </RequireAuth>
+                }
+              />
+              <Route
+                path="/setup-totp"
+                element={
+                  <RequireAuth gate="totp">
+                    <Suspense fallback={<FullPageSpin />}>
+                      <ForcedTotpPage />
+                    </Suspense>
+                  </RequireAuth>
+                }
+              />
+              <Route
+                element={
+                  <RequireAuth>
+                    <AppShell />
+                  </RequireAuth>
+                }
+              >
+                <Route index element={<HomePage />} />
+                <Route path="areas/:code?" element={<AreasPage />} />
+                <Route path="grids/:code?" element={<AreasPage gridMode />} />
+                <Route path="accounts" element={<AccountsPage />} />
+                <Route path="sessions" element={<SessionsPage />} />
+                <Route path="audit" element={<AuditPage />} />
+                <Route path="me" element={<ProfilePage />} />
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </SessionProvider>
+      </ThemeProvider>
+    </LocaleProvider>
+  );
+}
