@@ -1,5 +1,14 @@
 /** The actions and subjects that the policy layer speaks of; the web app receives abilities in these terms. */
-export const ACTIONS = ['read', 'create', 'update', 'delete', 'manage', 'reveal', 'verify', 'export'] as const;
+export const ACTIONS = [
+  'read',
+  'create',
+  'update',
+  'delete',
+  'manage',
+  'reveal',
+  'verify',
+  'export',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const SUBJECTS = [

@@ -46,17 +46,27 @@ export interface E2E {
 
 /** Starts the server (web app must be built: npm run build) and a headless Chromium. */
 export async function startE2E(): Promise<E2E> {
-  if (!fs.existsSync(path.resolve('web/dist/index.html'))) throw new Error('web/dist is missing: run npm run build first');
+  if (!fs.existsSync(path.resolve('web/dist/index.html')))
+    throw new Error('web/dist is missing: run npm run build first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-'));
   const port = await freePort();
-  const config = loadConfig({}, { dataDir, port, demo: true, jobs: false, databaseUrl: null, logLevel: 'warn' });
+  const config = loadConfig(
+    {},
+    { dataDir, port, demo: true, jobs: false, databaseUrl: null, logLevel: 'warn' },
+  );
   const ctx = await openContext(config, () => undefined);
   await seedDemo(ctx);
   const app = await buildApp(ctx, { serveWeb: true, logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
   return {

@@ -47,7 +47,9 @@ program
 
 program
   .command('seed')
-  .description('Seed data; "demo" loads the demo city 蚌埠市 with grids, departments and one account per role')
+  .description(
+    'Seed data; "demo" loads the demo city 蚌埠市 with grids, departments and one account per role',
+  )
   .argument('<what>', 'what to seed: demo')
   .action(async (what: string) => {
     if (what !== 'demo') fail(`unknown seed "${what}"; the only one is "demo"`);
@@ -78,7 +80,9 @@ areas
     if (missing.length) fail(`no such file: ${missing.join(', ')}`);
     const result = await withContext((ctx) => importDivisionFiles(ctx, expanded));
     for (const e of result.errors) console.error(`${e.file}:${e.line}: ${e.message}`);
-    console.log(`inserted ${result.inserted}, updated ${result.updated}, unchanged ${result.unchanged}, rejected ${result.errors.length}`);
+    console.log(
+      `inserted ${result.inserted}, updated ${result.updated}, unchanged ${result.unchanged}, rejected ${result.errors.length}`,
+    );
     if (result.errors.length) process.exitCode = 2;
   });
 
@@ -90,7 +94,9 @@ grids
   .argument('<name>', 'grid name')
   .option('--suffix <nnn>', 'three-digit grid number (default: next free)')
   .action(async (communityCode: string, name: string, opts: { suffix?: string }) => {
-    const grid = await withContext((ctx) => createGrid(ctx, null, communityCode, { name, ...(opts.suffix ? { suffix: opts.suffix } : {}) }));
+    const grid = await withContext((ctx) =>
+      createGrid(ctx, null, communityCode, { name, ...(opts.suffix ? { suffix: opts.suffix } : {}) }),
+    );
     console.log(`created grid ${grid.code} ${grid.name}`);
   });
 grids
@@ -103,13 +109,19 @@ grids
     console.log(`renamed grid ${grid.code} to ${grid.name}`);
   });
 
-function parseAssignment(value: string, previous: { role: Role; areaCode?: string; departmentId?: string }[] = []) {
+function parseAssignment(
+  value: string,
+  previous: { role: Role; areaCode?: string; departmentId?: string }[] = [],
+) {
   const [role, target] = value.split('@');
   if (!role || !(ROLES as readonly string[]).includes(role)) {
     throw new InvalidArgumentError(`role must be one of ${ROLES.join(', ')}`);
   }
   if (!target) throw new InvalidArgumentError('write ROLE@AREACODE or dept_handler@DEPARTMENT_ID');
-  const entry = role === 'dept_handler' ? { role: role as Role, departmentId: target } : { role: role as Role, areaCode: target };
+  const entry =
+    role === 'dept_handler'
+      ? { role: role as Role, departmentId: target }
+      : { role: role as Role, areaCode: target };
   return [...previous, entry];
 }
 
@@ -119,13 +131,22 @@ users
   .description('Create a staff account (the password is printed once when not given)')
   .argument('<username>')
   .requiredOption('--name <displayName>', 'display name')
-  .requiredOption('--assign <role@area>', 'assignment, e.g. street_staff@340302001000 (repeatable)', parseAssignment)
+  .requiredOption(
+    '--assign <role@area>',
+    'assignment, e.g. street_staff@340302001000 (repeatable)',
+    parseAssignment,
+  )
   .option('--password <password>', 'initial password (else a temporary one must be changed at first login)')
   .option('--phone <phone>', 'mobile number')
   .action(
     async (
       username: string,
-      opts: { name: string; assign: { role: Role; areaCode?: string; departmentId?: string }[]; password?: string; phone?: string },
+      opts: {
+        name: string;
+        assign: { role: Role; areaCode?: string; departmentId?: string }[];
+        password?: string;
+        phone?: string;
+      },
     ) => {
       const result = await withContext((ctx) =>
         createAccount(ctx, null, {
@@ -137,7 +158,8 @@ users
         }),
       );
       console.log(`created ${result.account.username} (${result.account.id})`);
-      if (result.temporaryPassword) console.log(`temporary password (shown once): ${result.temporaryPassword}`);
+      if (result.temporaryPassword)
+        console.log(`temporary password (shown once): ${result.temporaryPassword}`);
     },
   );
 
@@ -149,7 +171,9 @@ audit
     const r = await withContext((ctx) => verifyAuditChain(ctx.db));
     if (r.ok) console.log(`audit log intact: ${r.checked} entries checked (${r.algorithm})`);
     else {
-      console.error(`audit log BROKEN at entry ${r.firstBadId}: ${r.problem} (${r.checked} entries verified before it)`);
+      console.error(
+        `audit log BROKEN at entry ${r.firstBadId}: ${r.problem} (${r.checked} entries verified before it)`,
+      );
       process.exitCode = 1;
     }
   });

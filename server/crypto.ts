@@ -46,7 +46,11 @@ function parseKey(text: string): Buffer {
  * The key from LINLI_SECRET_KEY, or for the embedded database one generated once into the data folder.
  * A real PostgreSQL deployment must set the key, since all servers must share it.
  */
-export function loadSecretKey(config: { secretKey: string | null; dataDir: string; databaseUrl: string | null }): Buffer {
+export function loadSecretKey(config: {
+  secretKey: string | null;
+  dataDir: string;
+  databaseUrl: string | null;
+}): Buffer {
   if (config.secretKey) return parseKey(config.secretKey);
   if (config.databaseUrl) {
     throw new Error('LINLI_SECRET_KEY is required with DATABASE_URL (generate one: openssl rand -hex 32)');

@@ -12,7 +12,10 @@ const JOBS_LOCK = 7_310_003;
 /** One round of housekeeping; returns false when another server holds the lock. */
 export async function runHousekeeping(ctx: AppContext): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
-    const [got] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${JOBS_LOCK}) as locked`);
+    const [got] = await queryRows<{ locked: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(${JOBS_LOCK}) as locked`,
+    );
     if (!got?.locked) return false;
     await purgeOldSessions(tx);
     await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, new Date()));
@@ -23,8 +26,7 @@ export async function runHousekeeping(ctx: AppContext): Promise<boolean> {
 
 /** Starts the jobs loop; returns a function that stops it. */
 export function startJobs(ctx: AppContext, log: FastifyBaseLogger, everyMs = 5 * 60_000): () => void {
-  const tick = () =>
-    runHousekeeping(ctx).catch((err: unknown) => log.error({ err }, 'housekeeping failed'));
+  const tick = () => runHousekeeping(ctx).catch((err: unknown) => log.error({ err }, 'housekeeping failed'));
   const timer = setInterval(tick, everyMs);
   timer.unref();
   void tick();

@@ -18,7 +18,10 @@ export function logSmsSender(log: (msg: string) => void): SmsSender {
 }
 
 /** Opens the database and builds the context (shared by `serve` and the other CLI commands). */
-export async function openContext(config: Config, log: (msg: string) => void = console.log): Promise<AppContext> {
+export async function openContext(
+  config: Config,
+  log: (msg: string) => void = console.log,
+): Promise<AppContext> {
   const database = await openDatabase(config);
   await database.migrate();
   const secrets = createSecrets(loadSecretKey(config));
@@ -38,7 +41,9 @@ export async function serve(config: Config): Promise<App> {
   const stopJobs = config.jobs ? startJobs(ctx, app.log) : () => undefined;
   await app.listen({ port: config.port, host: config.host });
   const url = `http://${config.host}:${config.port}`;
-  console.log(`\nLinli (邻里) is running at ${url}  (database: ${ctx.database.kind}, ready in ${Date.now() - started} ms)`);
+  console.log(
+    `\nLinli (邻里) is running at ${url}  (database: ${ctx.database.kind}, ready in ${Date.now() - started} ms)`,
+  );
   console.log(`API docs: ${url}/api/docs`);
   if (config.demo) console.log(DEMO_ACCOUNTS_NOTE(config.demoPassword));
   const shutdown = async () => {

@@ -105,6 +105,3 @@ export const DepartmentListQuery = Type.Object({
   /** Only the departments of this district. */
   district: Type.Optional(Type.String({ pattern: '^[0-9]{12}$' })),
 });
-
-/** A grid code: a community's 12-digit code plus 3 digits. */
-export const GridCode = Type.String({ pattern: '^[0-9]{15}$', description: 'Community code + 3 digits' });

@@ -20,10 +20,14 @@ export type AuditEntry = Static<typeof AuditEntry>;
 export const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 64, description: 'Username or account id' })),
   action: Type.Optional(Type.String({ maxLength: 64, description: 'Prefix match, e.g. "auth."' })),
-  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
+  outcome: Type.Optional(
+    Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
+  ),
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
-  before: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Cursor: entries with a smaller id' })),
+  before: Type.Optional(
+    Type.String({ pattern: '^[0-9]{1,18}$', description: 'Cursor: entries with a smaller id' }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 export const AuditPage = Type.Object({

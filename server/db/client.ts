@@ -83,7 +83,10 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
 }
 
 /** Opens the database the configuration names. */
-export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+export async function openDatabase(config: {
+  databaseUrl: string | null;
+  dataDir: string;
+}): Promise<Database> {
   return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(config.dataDir);
 }
 

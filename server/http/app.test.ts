@@ -18,7 +18,11 @@ describe('the HTTP core', () => {
     const zh = await env.app.inject({ method: 'GET', url: '/api/nope' });
     expect(zh.statusCode).toBe(404);
     expect(zh.json().error).toMatchObject({ code: 'route.not_found', message: '接口不存在' });
-    const en = await env.app.inject({ method: 'GET', url: '/api/nope', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    const en = await env.app.inject({
+      method: 'GET',
+      url: '/api/nope',
+      headers: { 'accept-language': 'en-US,en;q=0.9' },
+    });
     expect(en.json().error.message).toBe('No such endpoint');
   });
 

@@ -151,7 +151,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       const sent = req.headers['x-csrf-token'];
       const expected = Buffer.from(req.actor.csrfToken);
       const given = Buffer.from(typeof sent === 'string' ? sent : '');
-      if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new AppError('auth.csrf');
+      if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+        throw new AppError('auth.csrf');
     }
   });
 
@@ -173,7 +174,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return sendError(req, reply, err);
   });
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith('/api/') || req.url === '/api') return sendError(req, reply, new AppError('route.not_found'));
+    if (req.url.startsWith('/api/') || req.url === '/api')
+      return sendError(req, reply, new AppError('route.not_found'));
     if (opts.serveWeb && fs.existsSync(path.join(WEB_DIST, 'index.html')) && req.method === 'GET') {
       // Client-side routes of the single-page app all load index.html.
       return reply.type('text/html').sendFile('index.html');
@@ -182,7 +184,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   if (opts.serveWeb && fs.existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+    });
   }
 
   await registerRoutes(app, ctx);

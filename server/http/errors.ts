@@ -78,6 +78,11 @@ export function problemsFromValidation(context: string, errors: AjvLikeError[]):
   return out;
 }
 
+/** The field as a person reads it: without the request part it came in (body., querystring., params.). */
+function fieldLabel(field: string): string {
+  return field.replace(/^(body|querystring|params|headers)\./, '');
+}
+
 /** Builds the error body in the request's language. */
 export function errorBody(
   locale: Locale,
@@ -96,7 +101,7 @@ export function errorBody(
             details: details.map((d) => ({
               field: d.field,
               rule: d.rule,
-              message: d.message ?? ruleMessage(locale, d.rule, d.field, d.limit),
+              message: d.message ?? ruleMessage(locale, d.rule, fieldLabel(d.field), d.limit),
             })),
           }
         : {}),

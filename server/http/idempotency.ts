@@ -30,7 +30,8 @@ export function registerIdempotency(app: App, ctx: AppContext): void {
   // preHandler runs after validation, so a replay is only ever of a request that was valid.
   app.addHook('preHandler', async (req, reply) => {
     const header = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || header === undefined || req.routeOptions.config?.idempotency === false) return;
+    if (req.method !== 'POST' || header === undefined || req.routeOptions.config?.idempotency === false)
+      return;
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
       throw invalidField('headers.idempotency-key', 'pattern');
     }
@@ -40,7 +41,13 @@ export function registerIdempotency(app: App, ctx: AppContext): void {
     // Expired keys are forgotten first, so they can be used again.
     await ctx.db
       .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, header), lt(idempotencyKeys.expiresAt, now)));
+      .where(
+        and(
+          eq(idempotencyKeys.scope, scope),
+          eq(idempotencyKeys.key, header),
+          lt(idempotencyKeys.expiresAt, now),
+        ),
+      );
     const inserted = await ctx.db
       .insert(idempotencyKeys)
       .values({

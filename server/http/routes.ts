@@ -14,19 +14,22 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['system'],
         summary: 'Health: 200 when the database answers',
-        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), 503: ErrorBody },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }),
+          503: ErrorBody,
+        },
       },
     },
     async (req, reply) => {
       if (await ping(ctx.db)) return { status: 'ok' as const, database: ctx.database.kind };
-      return reply.code(503).send({ error: { code: 'unavailable', message: 'database unavailable', requestId: req.id } });
+      return reply
+        .code(503)
+        .send({ error: { code: 'unavailable', message: 'database unavailable', requestId: req.id } });
     },
   );
 
-  app.get(
-    '/api/openapi.json',
-    { config: { auth: 'public' }, schema: { hide: true } },
-    async () => app.swagger(),
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
   );
 
   for (const register of MODULE_ROUTES) {

@@ -26,15 +26,15 @@ const coercing = makeAjv({ coerceTypes: 'array' });
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-interface Node {
+interface Visit {
   value: unknown;
   key: string;
-  parent: Node | null;
+  parent: Visit | null;
 }
 
-function pointerOf(node: Node): string {
+function pointerOf(node: Visit): string {
   const keys: string[] = [];
-  for (let n: Node | null = node; n?.parent; n = n.parent)
+  for (let n: Visit | null = node; n?.parent; n = n.parent)
     keys.push(n.key.replaceAll('~', '~0').replaceAll('/', '~1'));
   return keys
     .reverse()
@@ -47,7 +47,7 @@ function pointerOf(node: Node): string {
  * body may nest deeper than the call stack.
  */
 export function findUnstorableText(root: unknown): string | null {
-  const stack: Node[] = [{ value: root, key: '', parent: null }];
+  const stack: Visit[] = [{ value: root, key: '', parent: null }];
   while (stack.length > 0) {
     const node = stack.pop()!;
     const { value } = node;

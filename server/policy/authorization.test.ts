@@ -72,15 +72,30 @@ const EXTRA = {
 /** The area at a relation to an assigned area (null: there is none, e.g. a grid has no child). */
 function areaAt(home: string, rel: Relation): string | null {
   const table: Record<string, Record<Relation, string | null>> = {
-    [FIXTURE.district]: { own: FIXTURE.district, child: FIXTURE.streetA, parent: FIXTURE.city, sibling: FIXTURE.otherDistrict },
-    [FIXTURE.streetA]: { own: FIXTURE.streetA, child: FIXTURE.communityA1, parent: FIXTURE.district, sibling: FIXTURE.streetB },
+    [FIXTURE.district]: {
+      own: FIXTURE.district,
+      child: FIXTURE.streetA,
+      parent: FIXTURE.city,
+      sibling: FIXTURE.otherDistrict,
+    },
+    [FIXTURE.streetA]: {
+      own: FIXTURE.streetA,
+      child: FIXTURE.communityA1,
+      parent: FIXTURE.district,
+      sibling: FIXTURE.streetB,
+    },
     [FIXTURE.communityA1]: {
       own: FIXTURE.communityA1,
       child: FIXTURE.gridA1a,
       parent: FIXTURE.streetA,
       sibling: FIXTURE.communityA2,
     },
-    [FIXTURE.gridA1a]: { own: FIXTURE.gridA1a, child: null, parent: FIXTURE.communityA1, sibling: FIXTURE.gridA1b },
+    [FIXTURE.gridA1a]: {
+      own: FIXTURE.gridA1a,
+      child: null,
+      parent: FIXTURE.communityA1,
+      sibling: FIXTURE.gridA1b,
+    },
   };
   return table[home]![rel];
 }
@@ -172,7 +187,11 @@ const ROUTES: Record<string, RouteCase> = {
     allow: EVERYONE,
     scope: 'any',
     public: true,
-    call: async () => ({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' } }),
+    call: async () => ({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'nobody', password: 'x' },
+    }),
   },
   'POST /api/auth/logout': {
     allow: EVERYONE,
@@ -184,13 +203,21 @@ const ROUTES: Record<string, RouteCase> = {
     allow: EVERYONE,
     scope: 'any',
     public: true,
-    call: async () => ({ method: 'POST', url: '/api/auth/resident/code', payload: { phone: `139${String(10000000 + ++seq)}` } }),
+    call: async () => ({
+      method: 'POST',
+      url: '/api/auth/resident/code',
+      payload: { phone: `139${String(10000000 + ++seq)}` },
+    }),
   },
   'POST /api/auth/resident/login': {
     allow: EVERYONE,
     scope: 'any',
     public: true,
-    call: async () => ({ method: 'POST', url: '/api/auth/resident/login', payload: { phone: '13900000000', code: '000000' } }),
+    call: async () => ({
+      method: 'POST',
+      url: '/api/auth/resident/login',
+      payload: { phone: '13900000000', code: '000000' },
+    }),
   },
   'GET /api/me': { allow: EVERYONE, scope: 'any', call: async () => ({ method: 'GET', url: '/api/me' }) },
   'POST /api/me/password': {
@@ -232,7 +259,11 @@ const ROUTES: Record<string, RouteCase> = {
     call: async (a, rel) => {
       const target = areaAt(a.home, rel);
       return target
-        ? { method: 'GET', url: `/api/areas/search?q=${target.slice(0, 12)}`, listed: { field: 'code', value: target } }
+        ? {
+            method: 'GET',
+            url: `/api/areas/search?q=${target.slice(0, 12)}`,
+            listed: { field: 'code', value: target },
+          }
         : null;
     },
   },
@@ -249,7 +280,9 @@ const ROUTES: Record<string, RouteCase> = {
     scope: 'scoped',
     call: async (a, rel) => {
       const target = areaAt(a.home, rel);
-      return target ? { method: 'POST', url: `/api/areas/${target}/grids`, payload: { name: `新网格${++seq}` } } : null;
+      return target
+        ? { method: 'POST', url: `/api/areas/${target}/grids`, payload: { name: `新网格${++seq}` } }
+        : null;
     },
   },
   'PATCH /api/grids/{code}': {
@@ -257,7 +290,9 @@ const ROUTES: Record<string, RouteCase> = {
     scope: 'scoped',
     call: async (a, rel) => {
       const grid = gridAt(a.home, rel);
-      return grid ? { method: 'PATCH', url: `/api/grids/${grid}`, payload: { name: `改名网格${++seq}` } } : null;
+      return grid
+        ? { method: 'PATCH', url: `/api/grids/${grid}`, payload: { name: `改名网格${++seq}` } }
+        : null;
     },
   },
   'DELETE /api/grids/{code}': {
@@ -282,7 +317,11 @@ const ROUTES: Record<string, RouteCase> = {
       const target = areaAt(a.home, rel);
       // Departments take a 12-digit code by schema; a grid code is a shape error, not an authorization case.
       return target && target.length === 12
-        ? { method: 'POST', url: '/api/departments', payload: { name: `测试局${++seq}`, districtCode: target } }
+        ? {
+            method: 'POST',
+            url: '/api/departments',
+            payload: { name: `测试局${++seq}`, districtCode: target },
+          }
         : null;
     },
   },
@@ -329,7 +368,11 @@ const ROUTES: Record<string, RouteCase> = {
     call: async (a, rel) => {
       const target = areaAt(a.home, rel);
       return target
-        ? { method: 'PATCH', url: `/api/accounts/${(await newTargetAccount(target)).id}`, payload: { displayName: '改名' } }
+        ? {
+            method: 'PATCH',
+            url: `/api/accounts/${(await newTargetAccount(target)).id}`,
+            payload: { displayName: '改名' },
+          }
         : null;
     },
   },
@@ -363,7 +406,9 @@ const ROUTES: Record<string, RouteCase> = {
     scope: 'scoped',
     call: async (a, rel) => {
       const target = areaAt(a.home, rel);
-      return target ? { method: 'POST', url: `/api/accounts/${(await newTargetAccount(target)).id}/reset-password` } : null;
+      return target
+        ? { method: 'POST', url: `/api/accounts/${(await newTargetAccount(target)).id}/reset-password` }
+        : null;
     },
   },
   'POST /api/accounts/{id}/unlock': {
@@ -371,7 +416,9 @@ const ROUTES: Record<string, RouteCase> = {
     scope: 'scoped',
     call: async (a, rel) => {
       const target = areaAt(a.home, rel);
-      return target ? { method: 'POST', url: `/api/accounts/${(await newTargetAccount(target)).id}/unlock` } : null;
+      return target
+        ? { method: 'POST', url: `/api/accounts/${(await newTargetAccount(target)).id}/unlock` }
+        : null;
     },
   },
   'POST /api/accounts/{id}/reveal': {
@@ -405,7 +452,11 @@ const ROUTES: Record<string, RouteCase> = {
       return { method: 'DELETE', url: `/api/sessions/${s!.id}` };
     },
   },
-  'GET /api/audit': { allow: AUDITORS, scope: 'any', call: async () => ({ method: 'GET', url: '/api/audit' }) },
+  'GET /api/audit': {
+    allow: AUDITORS,
+    scope: 'any',
+    call: async () => ({ method: 'GET', url: '/api/audit' }),
+  },
   'GET /api/audit/verify': {
     allow: AUDITORS,
     scope: 'any',
@@ -415,7 +466,8 @@ const ROUTES: Record<string, RouteCase> = {
 
 /** Outcome classes: 'allowed' is anything the authorization layer let through (it may still be a 400 or 409). */
 function outcome(status: number, code: string | undefined): 'allowed' | 'denied' | 'unauthenticated' {
-  if (status === 401 && (code === 'auth.required' || code === 'auth.session_expired')) return 'unauthenticated';
+  if (status === 401 && (code === 'auth.required' || code === 'auth.session_expired'))
+    return 'unauthenticated';
   if (status === 403 || status === 404) return 'denied';
   return 'allowed';
 }
@@ -427,7 +479,9 @@ async function send(call: Call, session: Session | null) {
     headers: session ? session.headers : {},
     ...(call.payload === undefined ? {} : { payload: call.payload as object }),
   });
-  const body = res.body ? (JSON.parse(res.body) as { error?: { code: string }; items?: Record<string, unknown>[] }) : {};
+  const body = res.body
+    ? (JSON.parse(res.body) as { error?: { code: string }; items?: Record<string, unknown>[] })
+    : {};
   return { status: res.statusCode, body };
 }
 
@@ -447,7 +501,9 @@ beforeAll(async () => {
       totpSecrets.set(username, extra.totpSecret);
     }
     const target =
-      role === 'dept_handler' ? { departmentId, departmentPath: areaPath(FIXTURE.district) } : { areaCode: HOME[role] };
+      role === 'dept_handler'
+        ? { departmentId, departmentPath: areaPath(FIXTURE.district) }
+        : { areaCode: HOME[role] };
     await createStaff(env.ctx, username, role, target, extra);
     actors.set(role, { role, home: HOME[role], session: await loginAs(username) });
   }
@@ -478,7 +534,8 @@ describe('the authorization table', () => {
       const { status, body } = await send(call, null);
       const got = outcome(status, body.error?.code);
       const want = rc.public ? 'allowed' : 'unauthenticated';
-      if (got !== want) failures.push(`${route} anonymous: expected ${want}, got ${status} ${body.error?.code ?? ''}`);
+      if (got !== want)
+        failures.push(`${route} anonymous: expected ${want}, got ${status} ${body.error?.code ?? ''}`);
     }
     expect(failures).toEqual([]);
   });
@@ -506,7 +563,8 @@ describe('the authorization table', () => {
             if (!present) got = 'denied';
           }
           const want = may ? 'allowed' : 'denied';
-          if (got !== want) failures.push(`${role} × ${rel}: expected ${want}, got ${status} ${body.error?.code ?? ''}`);
+          if (got !== want)
+            failures.push(`${role} × ${rel}: expected ${want}, got ${status} ${body.error?.code ?? ''}`);
         }
       }
       expect(failures).toEqual([]);

@@ -5,7 +5,12 @@ import type { Action, Subject } from '../../common/abilities';
 import type { Ability } from './ability';
 
 /** Rows whose area path lies under one of the actor's allowed subtrees; `false` when there are none. */
-export function scopeWhere(ability: Ability, action: Action, subject: Subject, column: AnyPgColumn | SQL): SQL {
+export function scopeWhere(
+  ability: Ability,
+  action: Action,
+  subject: Subject,
+  column: AnyPgColumn | SQL,
+): SQL {
   const paths = ability.paths(action, subject);
   if (paths.length === 0) return sql`false`;
   // Paths are digits only (validated codes), so LIKE needs no escaping; the index uses text_pattern_ops.

@@ -37,7 +37,8 @@ export default async function setup(project: TestProject) {
         `${name}_t_%`,
         name,
       ]);
-      for (const row of res.rows as { datname: string }[]) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+      for (const row of res.rows as { datname: string }[])
+        await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
       await admin.end();
     };
   }

@@ -61,7 +61,10 @@ async function openTestDatabase(): Promise<Database> {
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestEnv> {
   const database = await openTestDatabase();
   const sms: TestSms = { sent: [] };
-  const config = loadConfig({}, { demo: false, jobs: false, dataDir: '/nonexistent', rateLimitPerMinute: 100_000, ...overrides });
+  const config = loadConfig(
+    {},
+    { demo: false, jobs: false, dataDir: '/nonexistent', rateLimitPerMinute: 100_000, ...overrides },
+  );
   const ctx: AppContext = {
     config,
     database,
@@ -121,7 +124,9 @@ const FIXTURE_NAMES: Record<string, string> = {
 };
 
 /** Inserts the fixture tree and one department per district. */
-export async function seedFixtureAreas(ctx: AppContext): Promise<{ departmentId: string; otherDepartmentId: string }> {
+export async function seedFixtureAreas(
+  ctx: AppContext,
+): Promise<{ departmentId: string; otherDepartmentId: string }> {
   for (const [code, name] of Object.entries(FIXTURE_NAMES)) {
     const parsed = parseAreaCode(code);
     if (!parsed.ok) throw new Error(`bad fixture code ${code}`);
@@ -143,7 +148,11 @@ export async function seedFixtureAreas(ctx: AppContext): Promise<{ departmentId:
     .returning();
   const [d2] = await ctx.db
     .insert(departments)
-    .values({ name: '蚌山区民政局', districtCode: FIXTURE.otherDistrict, areaPath: areaPath(FIXTURE.otherDistrict) })
+    .values({
+      name: '蚌山区民政局',
+      districtCode: FIXTURE.otherDistrict,
+      areaPath: areaPath(FIXTURE.otherDistrict),
+    })
     .returning();
   return { departmentId: d1!.id, otherDepartmentId: d2!.id };
 }
@@ -171,7 +180,9 @@ export async function createStaff(
       passwordHash: await cachedHash,
       homeAreaPath: path,
       passwordChangedAt: new Date(),
-      ...(extra.totpSecret ? { totpSecretEnc: ctx.secrets.encrypt(extra.totpSecret), totpEnabled: true } : {}),
+      ...(extra.totpSecret
+        ? { totpSecretEnc: ctx.secrets.encrypt(extra.totpSecret), totpEnabled: true }
+        : {}),
       ...(extra.phone
         ? {
             phoneEnc: ctx.secrets.encrypt(extra.phone),
@@ -198,7 +209,12 @@ export interface Session {
 }
 
 /** Logs in through the API and returns the cookie and CSRF token to send with later requests. */
-export async function login(app: App, username: string, password = TEST_PASSWORD, totp?: string): Promise<Session> {
+export async function login(
+  app: App,
+  username: string,
+  password = TEST_PASSWORD,
+  totp?: string,
+): Promise<Session> {
   const payload = totp ? { username, password, totp } : { username, password };
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload });
   if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);

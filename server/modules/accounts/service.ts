@@ -372,13 +372,15 @@ export async function createAccount(
 
   let temporaryPassword: string | null = null;
   let password = input.password;
-  if (password !== undefined) {
+  // The demo seed's shared password (LINLI_DEMO_PASSWORD) is the operator's choice and exempt from the policy.
+  const exempt = actor === null && input.demo === true;
+  if (password !== undefined && !exempt) {
     const problems = checkPasswordPolicy(password, ctx.config.passwordProfile, {
       username,
       field: 'body.password',
     });
     if (problems.length) throw new AppError('validation.failed', problems);
-  } else {
+  } else if (password === undefined) {
     temporaryPassword = generateTemporaryPassword(ctx, username);
     password = temporaryPassword;
   }

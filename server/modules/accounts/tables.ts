@@ -42,7 +42,9 @@ export const accounts = pgTable(
   },
   (t) => [
     uniqueIndex('accounts_username_key').on(sql`lower(${t.username})`),
-    uniqueIndex('accounts_resident_phone_key').on(t.phoneHash).where(sql`${t.kind} = 'resident'`),
+    uniqueIndex('accounts_resident_phone_key')
+      .on(t.phoneHash)
+      .where(sql`${t.kind} = 'resident'`),
     index('accounts_home_path_idx').using('btree', t.homeAreaPath.op('text_pattern_ops')),
     check('accounts_kind_check', sql`${t.kind} in ('staff','resident')`),
     check('accounts_staff_username_check', sql`${t.kind} <> 'staff' or ${t.username} is not null`),

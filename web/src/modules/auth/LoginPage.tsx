@@ -50,11 +50,6 @@ function StaffLogin() {
         setNeedTotp(true);
         return;
       }
-      if (e.code === 'auth.password_expired') {
-        // The server may have opened a restricted session that only allows the password change.
-        const me = await refresh().catch(() => null);
-        if (me) return;
-      }
       if (e.code === 'auth.locked' && e.retryAfterSeconds) startLock(e.retryAfterSeconds);
       if (e.code === 'auth.totp_required' || e.code === 'auth.totp_invalid') form.setFieldValue('totp', '');
       applyServerErrors(form, e, ['username', 'password', 'totp']);

@@ -1,0 +1,166 @@
+/**
+ * The newcomer's path in a real browser: demo accounts of several roles log in, see the menus their abilities allow,
+ * stay inside their area, create an account, and switch language and large-text mode — at phone width, in zh-CN.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_PASSWORD, DESKTOP, newPage, PHONE, SHOTS_DIR, startE2E, type E2E } from './harness';
+
+let e2e: E2E;
+
+beforeAll(async () => {
+  e2e = await startE2E();
+});
+afterAll(async () => e2e?.close());
+
+async function logIn(page: Page, username: string) {
+  await page.goto('/');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('welcome-card').waitFor();
+}
+
+/** The keys of the menu entries the user is shown (opening the drawer on a phone). */
+async function menuKeys(page: Page): Promise<string[]> {
+  const toggle = page.getByTestId('nav-toggle');
+  if (await toggle.isVisible()) await toggle.click();
+  const items = page.locator('[data-testid^="menu-"]:visible');
+  await items.first().waitFor();
+  const ids = await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
+  return [...new Set(ids.map((id) => id.replace(/^menu-/, '')))].sort();
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: false });
+}
+
+describe('the web app', () => {
+  it('shows a street worker its menu and only its own street', async () => {
+    const { context, page } = await newPage(e2e, PHONE);
+    await logIn(page, 'demo.street_staff');
+    await shot(page, 'street-staff-home-phone');
+    const keys = await menuKeys(page);
+    expect(keys).toEqual(expect.arrayContaining(['home', 'areas', 'accounts', 'profile']));
+    expect(keys).not.toContain('audit');
+    expect(keys).not.toContain('sessions');
+    await page.getByTestId('menu-areas').click();
+    await page.getByTestId('area-tree').waitFor();
+    // The tree starts at the worker's street (东风街道) and never shows the neighbouring 延安街道.
+    await expect.poll(() => page.getByTestId('area-tree').innerText()).toContain('东风街道');
+    expect(await page.getByTestId('area-tree').innerText()).not.toContain('延安街道');
+    await shot(page, 'street-staff-areas-phone');
+    // The API agrees: a community of the neighbouring street is out of reach.
+    const sibling = await page.request.get('/api/areas/340302002001');
+    expect([403, 404]).toContain(sibling.status());
+    await context.close();
+  });
+
+  it('keeps a grid worker out of the neighbouring grid, in the API and the menu', async () => {
+    const { context, page } = await newPage(e2e, PHONE);
+    await logIn(page, 'demo.grid_worker');
+    const keys = await menuKeys(page);
+    expect(keys).toContain('areas');
+    expect(keys).not.toContain('accounts');
+    expect(keys).not.toContain('audit');
+    const me = (await (await page.request.get('/api/me')).json()) as {
+      assignments: { role: string; areaCode: string }[];
+    };
+    const own = me.assignments.find((a) => a.role === 'grid_worker')!.areaCode;
+    const siblingCode = `${own.slice(0, 12)}${String(Number(own.slice(12)) + 1).padStart(3, '0')}`;
+    expect((await page.request.get(`/api/areas/${own}`)).status()).toBe(200);
+    expect([403, 404]).toContain((await page.request.get(`/api/areas/${siblingCode}`)).status());
+    await context.close();
+  });
+
+  it('gives the auditor the audit log and nothing else', async () => {
+    const { context, page } = await newPage(e2e, DESKTOP);
+    await logIn(page, 'demo.auditor');
+    const keys = await menuKeys(page);
+    expect(keys).toContain('audit');
+    expect(keys).not.toContain('accounts');
+    expect(keys).not.toContain('areas');
+    await page.getByTestId('menu-audit').click();
+    await page.getByTestId('audit-table').waitFor();
+    await expect.poll(() => page.getByTestId('audit-table').innerText()).toContain('auth.login');
+    await page.getByTestId('audit-verify').click();
+    await expect
+      .poll(() => page.getByTestId('audit-verify-result').innerText())
+      .toMatch(/完整|通过|intact|✓/);
+    await shot(page, 'auditor-audit-desktop');
+    await context.close();
+  });
+
+  it('lets the administrator create an account and shows its temporary password once', async () => {
+    const { context, page } = await newPage(e2e, PHONE);
+    await logIn(page, 'demo.admin');
+    const keys = await menuKeys(page);
+    expect(keys).toContain('accounts');
+    expect(keys).not.toContain('audit');
+    await page.getByTestId('menu-accounts').click();
+    await page.getByTestId('accounts-create').click();
+    await page.getByTestId('account-username').fill('e2e.leader');
+    await page.getByTestId('account-display-name').fill('测试领导');
+    // The form opens with one assignment row.
+    if (!(await page.getByTestId('assignment-role-0').isVisible()))
+      await page.getByTestId('account-add-assignment').click();
+    await page.getByTestId('assignment-role-0').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '领导/督查' }).click();
+    await page.getByTestId('assignment-area-0').locator('.ant-select').click();
+    await page.locator('.ant-select-tree-node-content-wrapper').filter({ hasText: '蚌埠市' }).first().click();
+    await shot(page, 'admin-create-account-phone');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('account-create-submit').click();
+    const temp = page.getByTestId('temp-password');
+    await temp.waitFor();
+    expect((await temp.innerText()).trim().length).toBeGreaterThanOrEqual(12);
+    await page.getByTestId('temp-password-close').click();
+    const list = (await (await page.request.get('/api/accounts?q=e2e.leader')).json()) as {
+      items: { username: string }[];
+    };
+    expect(list.items.map((a) => a.username)).toContain('e2e.leader');
+    await context.close();
+  });
+
+  it('switches language and keeps large-text mode across reloads', async () => {
+    const { context, page } = await newPage(e2e, PHONE);
+    await logIn(page, 'demo.community_worker');
+    expect(await page.locator('html').getAttribute('lang')).toMatch(/^zh/);
+    const normalSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+    await page.getByTestId('large-text-toggle').click();
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text')))
+      .toBe(true);
+    const largeSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+    expect(largeSize).toBeGreaterThan(normalSize);
+    await shot(page, 'community-worker-large-text-phone');
+    await page.reload();
+    await page.getByTestId('welcome-card').waitFor();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+
+    await page.getByTestId('lang-switch').click();
+    await page.getByTestId('lang-en').click();
+    await expect.poll(() => page.getByTestId('welcome-card').innerText()).toMatch(/[A-Za-z]{4,}/);
+    const toggle = page.getByTestId('nav-toggle');
+    if (await toggle.isVisible()) await toggle.click();
+    await expect.poll(() => page.getByTestId('menu-areas').first().innerText()).toMatch(/Areas?/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('lang-switch').click();
+    await page.getByTestId('lang-zh-TW').click();
+    await expect.poll(() => page.locator('body').innerText()).toMatch(/區域|首頁/);
+    await shot(page, 'community-worker-zh-TW-phone');
+    await context.close();
+  });
+
+  it('shows the resident a phone login with an SMS code', async () => {
+    const { context, page } = await newPage(e2e, PHONE);
+    await page.goto('/');
+    await page.getByTestId('login-tab-resident').click();
+    await page.getByTestId('resident-phone').fill('13912345678');
+    await page.getByTestId('resident-send-code').click();
+    await expect.poll(() => page.getByTestId('resident-send-code').innerText()).toMatch(/\d+/);
+    await shot(page, 'resident-login-phone');
+    await context.close();
+  });
+});
