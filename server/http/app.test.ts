@@ -32,6 +32,14 @@ describe('the HTTP core', () => {
     expect(res.json().openapi).toBe('3.1.0');
   });
 
+  it('serves the readable API docs without a session', async () => {
+    const res = await env.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    const json = await env.app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(json.statusCode).toBe(200);
+  });
+
   it('sets security headers and a request id', async () => {
     const res = await env.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');

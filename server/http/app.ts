@@ -40,6 +40,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = path.resolve(here, '../../web/dist');
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The readable API documentation (Swagger UI) is public, like the OpenAPI document it renders. */
+const DOCS_PREFIX = '/api/docs';
 
 function auditFields(req: FastifyRequest) {
   return {
@@ -71,6 +73,22 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
+  // Set before any plugin registers: a plugin's routes keep the error handler that existed when it was added.
+  app.setErrorHandler(async (err, req, reply) => {
+    const c = classify(err);
+    if (c.status === 403) {
+      // Every denial leaves a trace; a failing audit write must not turn a 403 into a 500.
+      await appendAuditStandalone(ctx.db, {
+        ...auditFields(req),
+        action: 'access.denied',
+        targetType: 'route',
+        targetId: `${req.method} ${req.routeOptions.url ?? req.url}`,
+        outcome: 'denied',
+        details: { code: c.code, url: req.url.slice(0, 300) },
+      }).catch((e: unknown) => req.log.error({ err: e }, 'audit of denial failed'));
+    }
+    return sendError(req, reply, err);
+  });
   app.decorate('ctx', ctx);
   app.decorateRequest('actor', null);
   app.decorateRequest('ability', null as unknown as Ability);
@@ -124,7 +142,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list' } });
 
   // Session gate: deny by default; only routes marked public skip it.
   app.addHook('onRequest', async (req) => {
@@ -141,7 +159,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     }
     req.ability = new Ability(req.actor);
     const cfg = req.routeOptions.config;
-    const isPublic = cfg?.auth === 'public' || !req.routeOptions.url?.startsWith('/api/');
+    const routeUrl = req.routeOptions.url ?? '';
+    const isPublic =
+      cfg?.auth === 'public' ||
+      !routeUrl.startsWith('/api/') ||
+      routeUrl === DOCS_PREFIX ||
+      routeUrl.startsWith(`${DOCS_PREFIX}/`);
     if (!isPublic && !req.actor) throw new AppError(expired ? 'auth.session_expired' : 'auth.required');
     // Temporary or expired password, administrator without TOTP: only the way out is open.
     const restricted =
@@ -158,21 +181,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   registerIdempotency(app, ctx);
 
-  app.setErrorHandler(async (err, req, reply) => {
-    const c = classify(err);
-    if (c.status === 403) {
-      // Every denial leaves a trace; a failing audit write must not turn a 403 into a 500.
-      await appendAuditStandalone(ctx.db, {
-        ...auditFields(req),
-        action: 'access.denied',
-        targetType: 'route',
-        targetId: `${req.method} ${req.routeOptions.url ?? req.url}`,
-        outcome: 'denied',
-        details: { code: c.code, url: req.url.slice(0, 300) },
-      }).catch((e: unknown) => req.log.error({ err: e }, 'audit of denial failed'));
-    }
-    return sendError(req, reply, err);
-  });
   app.setNotFoundHandler(async (req, reply) => {
     if (req.url.startsWith('/api/') || req.url === '/api')
       return sendError(req, reply, new AppError('route.not_found'));

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { runHousekeeping } from './jobs';
+import { idempotencyKeys } from './http/tables';
+import { sessions } from './modules/accounts/tables';
+import { countRows, createStaff, FIXTURE, login, seedFixtureAreas, startTestApp, type TestEnv } from './test/harness';
+
+describe('housekeeping', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startTestApp();
+    await seedFixtureAreas(env.ctx);
+  });
+  afterAll(async () => env.close());
+
+  it('removes sessions that ended over a day ago and expired idempotency keys, and keeps live ones', async () => {
+    await createStaff(env.ctx, 'jobs.old', 'street_staff', { areaCode: FIXTURE.streetA });
+    await createStaff(env.ctx, 'jobs.live', 'street_staff', { areaCode: FIXTURE.streetA });
+    await login(env.app, 'jobs.old');
+    const live = await login(env.app, 'jobs.live');
+    await env.ctx.db.execute(
+      sql`update sessions set expires_at = now() - interval '2 days', last_seen_at = now() - interval '3 days'
+          where account_id = (select id from accounts where username = 'jobs.old')`,
+    );
+    await env.ctx.db.insert(idempotencyKeys).values({
+      scope: 'anonymous',
+      key: 'old-key',
+      method: 'POST',
+      path: '/x',
+      requestHash: 'h',
+      state: 'done',
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    expect(await countRows(env.ctx, 'sessions')).toBe(2);
+
+    expect(await runHousekeeping(env.ctx)).toBe(true);
+
+    expect(await countRows(env.ctx, 'sessions')).toBe(1);
+    expect(await countRows(env.ctx, 'idempotency_keys')).toBe(0);
+    const me = await env.app.inject({ method: 'GET', url: '/api/me', headers: live.headers });
+    expect(me.statusCode).toBe(200);
+    expect((await env.ctx.db.select().from(sessions)).length).toBe(1);
+  });
+});
