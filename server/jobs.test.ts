@@ -3,7 +3,15 @@ import { sql } from 'drizzle-orm';
 import { runHousekeeping } from './jobs';
 import { idempotencyKeys } from './http/tables';
 import { sessions } from './modules/accounts/tables';
-import { countRows, createStaff, FIXTURE, login, seedFixtureAreas, startTestApp, type TestEnv } from './test/harness';
+import {
+  countRows,
+  createStaff,
+  FIXTURE,
+  login,
+  seedFixtureAreas,
+  startTestApp,
+  type TestEnv,
+} from './test/harness';
 
 describe('housekeeping', () => {
   let env: TestEnv;
