@@ -8,10 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import { areaPath } from '../../../common/area-code';
 import { ROLE_NAMES, ROLES, type Role } from '../../../common/roles';
-import type { AssignmentInput } from '../../../common/schemas/accounts';
 import type { AppContext } from '../../context';
-import { hashPassword } from '../accounts/passwords';
-import { accounts, passwordHistory } from '../accounts/tables';
+import { accounts } from '../accounts/tables';
 import { createAccount } from '../accounts/service';
 import { appendAudit } from '../audit/log';
 import { SYSTEM_ACTOR_NAME } from '../areas/audit-meta';
@@ -125,9 +123,9 @@ async function seedGridsAndDepartments(ctx: AppContext): Promise<{ grids: number
 }
 
 /**
- * Creates the missing demo accounts, one per role, through createAccount; then gives them the configured demo
- * password. The password policy rightly refuses the default `linli-demo` for real accounts, so the demo
- * password is set here, outside the policy, for accounts flagged demo only.
+ * Creates the missing demo accounts, one per role, through createAccount, with the configured demo password
+ * (createAccount exempts demo accounts made by the system from the password policy, which rightly refuses
+ * `linli-demo` for real accounts).
  */
 async function seedAccounts(ctx: AppContext): Promise<number> {
   const places = await demoPlaces(ctx);
@@ -141,46 +139,29 @@ async function seedAccounts(ctx: AppContext): Promise<number> {
       ),
     );
   const have = new Set(existing.map((e) => e.username?.toLowerCase()));
-  const created: { id: string; username: string }[] = [];
+  let created = 0;
   for (const role of ROLES) {
     const username = demoUsername(role);
     if (have.has(username)) continue;
     const target = placeOf(role, places);
     if (!target) continue;
-    const { account } = await createAccount(ctx, null, {
+    await createAccount(ctx, null, {
       username,
       displayName: `演示${ROLE_NAMES[role]['zh-CN']}`,
+      password: ctx.config.demoPassword,
       homeAreaCode: target.homeAreaCode,
       assignments: [
-        // The cast only bridges RoleSchema's inferred type (common/schemas/auth.ts); the value is a Role.
-        (target.departmentId
+        target.departmentId
           ? { role, departmentId: target.departmentId }
-          : { role, areaCode: target.homeAreaCode }) as AssignmentInput,
+          : { role, areaCode: target.homeAreaCode },
       ],
       mustChangePassword: false,
       demo: true,
       kind: role === 'resident' ? 'resident' : 'staff',
     });
-    created.push({ id: account.id, username });
+    created++;
   }
-  if (created.length === 0) return 0;
-  const passwordHash = await hashPassword(ctx.config.demoPassword);
-  await ctx.db.transaction(async (tx) => {
-    const ids = created.map((c) => c.id);
-    await tx
-      .update(accounts)
-      .set({ passwordHash, mustChangePassword: false, updatedAt: new Date() })
-      .where(and(inArray(accounts.id, ids), eq(accounts.demo, true)));
-    await tx.update(passwordHistory).set({ passwordHash }).where(inArray(passwordHistory.accountId, ids));
-    await appendAudit(tx, {
-      actorName: SYSTEM_ACTOR_NAME,
-      action: 'demo.accounts',
-      targetType: 'account',
-      outcome: 'success',
-      details: { usernames: created.map((c) => c.username), password: 'demo password from configuration' },
-    });
-  });
-  return created.length;
+  return created;
 }
 
 type Places = Awaited<ReturnType<typeof demoPlaces>>;
