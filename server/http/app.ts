@@ -15,7 +15,7 @@ import type { AppContext } from '../context';
 import { Ability, type Actor } from '../policy/ability';
 import { appendAudit, appendAuditStandalone, type AuditInput } from '../modules/audit/log';
 import type { Tx } from '../db/client';
-import { resolveSession, SESSION_COOKIE } from '../modules/accounts/sessions';
+import { resolveSession, SESSION_COOKIE, type Resolved } from '../modules/accounts/sessions';
 import { restrictionError, type SessionRestriction } from '../modules/accounts/restrictions';
 import { AppError, classify, localeOf, sendError } from './errors';
 import { validatorCompiler } from './validation';
@@ -27,6 +27,8 @@ import { registerRoutes } from './routes';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    /** The resolved session with the account fields loaded alongside it (null without a valid session). */
+    sessionInfo: Extract<Resolved, { ok: true }> | null;
     ability: Ability;
     locale: Locale;
     /** Records an audit entry for this request inside the given transaction. */
@@ -91,6 +93,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   app.decorate('ctx', ctx);
   app.decorateRequest('actor', null);
+  app.decorateRequest('sessionInfo', null);
   app.decorateRequest('ability', null as unknown as Ability);
   app.decorateRequest('locale', 'zh-CN');
   app.decorateRequest('audit', async function (this: FastifyRequest, tx: Tx, entry) {
@@ -154,6 +157,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       const resolved = await resolveSession(ctx, token);
       if (resolved.ok) {
         req.actor = resolved.actor;
+        req.sessionInfo = resolved;
         restriction = resolved.restriction;
       } else expired = resolved.reason === 'expired';
     }

@@ -10,6 +10,9 @@ export interface ActorAssignment {
   areaCode: string | null;
   areaPath: string;
   departmentId: string | null;
+  /** Names for display (/api/me), loaded with the session. */
+  areaName?: string | null;
+  departmentName?: string | null;
 }
 
 export interface Actor {

@@ -26,6 +26,7 @@ import {
 } from './auth';
 import { requestResidentCode, residentLogin } from './resident';
 import { SESSION_COOKIE } from './sessions';
+import { AppError } from '../../http/errors';
 
 const TAGS = ['auth'];
 const ok = { ok: true as const };
@@ -130,8 +131,11 @@ export const authRoutes: RegisterRoutes = async (app: App, ctx: AppContext) => {
         response: { 200: MeResponse, ...errors(401) },
       },
     },
-    // Static<> of the role and ability unions (built with .map) is `never`; getMe is typed with the real unions.
-    async (req) => (await getMe(ctx, req.requireActor(), req.ability)) as never,
+    async (req) => {
+      const actor = req.requireActor();
+      if (!req.sessionInfo) throw new AppError('auth.required');
+      return getMe(ctx, actor, req.ability, req.sessionInfo);
+    },
   );
 
   app.post(

@@ -12,26 +12,25 @@ import type { Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import type { Ability, Actor } from '../../policy/ability';
 import { appendAudit, appendAuditStandalone, type AuditInput } from '../audit/log';
-import { areas, departments } from '../areas/tables';
 import { clearFailures, lockStatus, recordFailure, usernameLockKey } from './lockout';
 import {
   checkPasswordPolicy,
   dummyVerify,
   hashPassword,
-  passwordChangeRequired,
   passwordExpiresAt,
   policyFor,
   verifyPassword,
 } from './passwords';
-import { mustUseTotp, totpExempt, totpSetupRequired } from './restrictions';
+import { mustUseTotp, totpExempt } from './restrictions';
 import {
   createSession,
   loadAssignments,
+  type Resolved,
   revokeOtherSessions,
   revokeSession,
   sessionLimits,
 } from './sessions';
-import { accounts, assignments, passwordHistory, sessions } from './tables';
+import { accounts, passwordHistory, sessions } from './tables';
 import { generateTotpSecret, otpauthUrl, verifyTotp } from './totp';
 
 /** Who sent the request: for sessions and audit entries. */
@@ -229,49 +228,30 @@ type MeOut = Omit<MeResponseT, 'assignments' | 'abilities'> & {
 };
 
 /** GET /api/me: the account (phone masked), its assignments, abilities, CSRF token and session limits. */
-export async function getMe(ctx: AppContext, actor: Actor, ability: Ability): Promise<MeOut> {
-  const [acc] = await ctx.db
-    .select({
-      id: accounts.id,
-      kind: accounts.kind,
-      username: accounts.username,
-      displayName: accounts.displayName,
-      phoneMasked: accounts.phoneMasked,
-      totpEnabled: accounts.totpEnabled,
-      mustChangePassword: accounts.mustChangePassword,
-      passwordChangedAt: accounts.passwordChangedAt,
-      hasPassword: sql<boolean>`${accounts.passwordHash} is not null`,
-      demo: accounts.demo,
-      createdAt: accounts.createdAt,
-    })
-    .from(accounts)
-    .where(eq(accounts.id, actor.accountId))
-    .limit(1);
-  const [session] = await ctx.db
-    .select({
-      idle: sessions.idleTimeoutSeconds,
-      expiresAt: sessions.expiresAt,
-      pendingTotp: sessions.pendingTotp,
-    })
-    .from(sessions)
-    .where(eq(sessions.id, actor.sessionId))
-    .limit(1);
-  if (!acc || !session) throw new AppError('auth.required');
-  const rows = await ctx.db
-    .select({
-      id: assignments.id,
-      role: assignments.role,
-      areaCode: assignments.areaCode,
-      areaName: areas.name,
-      areaPath: assignments.areaPath,
-      departmentId: assignments.departmentId,
-      departmentName: departments.name,
-    })
-    .from(assignments)
-    .leftJoin(areas, eq(areas.code, assignments.areaCode))
-    .leftJoin(departments, eq(departments.id, assignments.departmentId))
-    .where(and(eq(assignments.accountId, acc.id), isNull(assignments.revokedAt)))
-    .orderBy(assignments.createdAt);
+export async function getMe(
+  ctx: AppContext,
+  actor: Actor,
+  ability: Ability,
+  info: Extract<Resolved, { ok: true }>,
+): Promise<MeOut> {
+  // Everything was loaded with the session (one query per request); /api/me adds none.
+  const acc = {
+    ...info.account,
+    id: actor.accountId,
+    kind: actor.kind,
+    username: actor.username,
+    displayName: actor.displayName,
+  };
+  const session = { idle: info.session.idleTimeoutSeconds, expiresAt: info.session.expiresAt };
+  const rows = actor.assignments.map((a) => ({
+    id: a.id,
+    role: a.role,
+    areaCode: a.areaCode,
+    areaName: a.areaName ?? null,
+    areaPath: a.areaPath,
+    departmentId: a.departmentId,
+    departmentName: a.departmentName ?? null,
+  }));
 
   const hasPassword = Boolean(acc.hasPassword);
   const expires = hasPassword
@@ -285,15 +265,11 @@ export async function getMe(ctx: AppContext, actor: Actor, ability: Ability): Pr
       displayName: acc.displayName,
       phone: acc.phoneMasked,
       totpEnabled: acc.totpEnabled,
-      mustChangePassword: passwordChangeRequired(ctx.config.passwordProfile, { ...acc, hasPassword }),
+      mustChangePassword: info.restriction.passwordChangeRequired,
       passwordExpiresAt: expires ? expires.toISOString() : null,
-      totpSetupRequired: totpSetupRequired(
-        ctx,
-        { pendingTotp: session.pendingTotp, totpEnabled: acc.totpEnabled, demo: acc.demo },
-        actor.assignments,
-      ),
+      totpSetupRequired: info.restriction.totpSetupRequired,
     },
-    assignments: rows.map((r) => ({ ...r, role: r.role as Role })),
+    assignments: rows,
     abilities: ability.grants(),
     csrfToken: actor.csrfToken,
     session: { idleTimeoutSeconds: session.idle, expiresAt: session.expiresAt.toISOString() },

@@ -3,11 +3,11 @@ import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
 import type { AppContext } from '../../context';
 import { randomToken, sha256 } from '../../crypto';
-import type { Tx } from '../../db/client';
+import { queryRows, type Tx } from '../../db/client';
 import type { Actor, ActorAssignment } from '../../policy/ability';
 import { passwordChangeRequired } from './passwords';
 import { totpSetupRequired, type SessionRestriction } from './restrictions';
-import { accounts, assignments, sessions } from './tables';
+import { assignments, sessions } from './tables';
 
 export const SESSION_COOKIE = 'linli_session';
 // Writing last_seen_at on every request would turn reads into writes; a minute of slack is harmless.
@@ -70,83 +70,124 @@ export async function loadAssignments(tx: Tx, accountId: string): Promise<ActorA
   return rows.map((r) => ({ ...r, role: r.role as Role }));
 }
 
+export interface SessionAccount {
+  phoneMasked: string | null;
+  totpEnabled: boolean;
+  demo: boolean;
+  mustChangePassword: boolean;
+  passwordChangedAt: Date | null;
+  hasPassword: boolean;
+  createdAt: Date;
+}
+
 export type Resolved =
   | {
       ok: true;
       actor: Actor;
       session: { id: string; expiresAt: Date; idleTimeoutSeconds: number };
+      /** The account fields /api/me shows, loaded with the session so it needs no further query. */
+      account: SessionAccount;
       /** What the session must do before it may use the rest of the API (checked centrally by the app). */
       restriction: SessionRestriction;
     }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-/** Resolves a cookie token to its actor, or says why it cannot. */
+interface SessionRow {
+  id: string;
+  csrf_token: string;
+  last_seen_at: Date | string;
+  expires_at: Date | string;
+  idle: number;
+  revoked_at: Date | string | null;
+  pending_totp: boolean;
+  account_id: string;
+  kind: string;
+  username: string | null;
+  display_name: string;
+  disabled: boolean;
+  totp_enabled: boolean;
+  demo: boolean;
+  must_change_password: boolean;
+  password_changed_at: Date | string | null;
+  has_password: boolean;
+  account_created_at: Date | string;
+  phone_masked: string | null;
+  assignments: ActorAssignment[] | string;
+}
+
+const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+
+/**
+ * Resolves a cookie token to its actor, or says why it cannot. Every authenticated request runs this, so it is one
+ * round trip: the session, its account and the account's active assignments (with names, for /api/me) together.
+ */
 export async function resolveSession(ctx: AppContext, token: string): Promise<Resolved> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { ok: false, reason: 'invalid' };
-  const rows = await ctx.db
-    .select({
-      id: sessions.id,
-      csrfToken: sessions.csrfToken,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-      idle: sessions.idleTimeoutSeconds,
-      revokedAt: sessions.revokedAt,
-      pendingTotp: sessions.pendingTotp,
-      accountId: accounts.id,
-      kind: accounts.kind,
-      username: accounts.username,
-      displayName: accounts.displayName,
-      disabled: accounts.disabled,
-      totpEnabled: accounts.totpEnabled,
-      demo: accounts.demo,
-      mustChangePassword: accounts.mustChangePassword,
-      passwordChangedAt: accounts.passwordChangedAt,
-      hasPassword: sql<boolean>`${accounts.passwordHash} is not null`,
-      accountCreatedAt: accounts.createdAt,
-    })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(eq(sessions.tokenHash, sha256(token)))
-    .limit(1);
-  const s = rows[0];
+  const [s] = await queryRows<SessionRow>(
+    ctx.db,
+    sql`select s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.idle_timeout_seconds as idle, s.revoked_at,
+          s.pending_totp, a.id as account_id, a.kind, a.username, a.display_name, a.disabled, a.totp_enabled, a.demo,
+          a.must_change_password, a.password_changed_at, (a.password_hash is not null) as has_password,
+          a.created_at as account_created_at, a.phone_masked,
+          coalesce((select json_agg(json_build_object('id', g.id, 'role', g.role, 'areaCode', g.area_code,
+                      'areaPath', g.area_path, 'departmentId', g.department_id, 'areaName', ar.name,
+                      'departmentName', d.name) order by g.created_at, g.id)
+                    from assignments g
+                    left join areas ar on ar.code = g.area_code
+                    left join departments d on d.id = g.department_id
+                    where g.account_id = a.id and g.revoked_at is null), '[]') as assignments
+        from sessions s join accounts a on a.id = s.account_id
+        where s.token_hash = ${sha256(token)}
+        limit 1`,
+  );
   if (!s) return { ok: false, reason: 'invalid' };
   const now = Date.now();
-  if (s.revokedAt || s.disabled) return { ok: false, reason: 'expired' };
-  if (s.expiresAt.getTime() <= now || s.lastSeenAt.getTime() + s.idle * 1000 <= now) {
+  const lastSeenAt = asDate(s.last_seen_at);
+  const expiresAt = asDate(s.expires_at);
+  if (s.revoked_at || s.disabled) return { ok: false, reason: 'expired' };
+  if (expiresAt.getTime() <= now || lastSeenAt.getTime() + s.idle * 1000 <= now) {
     return { ok: false, reason: 'expired' };
   }
-  if (now - s.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
+  if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
     await ctx.db
       .update(sessions)
       .set({ lastSeenAt: new Date(now) })
       .where(eq(sessions.id, s.id));
   }
+  // json_agg arrives parsed from both drivers; a string only if a driver ever stops parsing json.
+  const held =
+    typeof s.assignments === 'string' ? (JSON.parse(s.assignments) as ActorAssignment[]) : s.assignments;
   const actor: Actor = {
-    accountId: s.accountId,
+    accountId: s.account_id,
     kind: s.kind as 'staff' | 'resident',
     username: s.username,
-    displayName: s.displayName,
+    displayName: s.display_name,
     sessionId: s.id,
-    csrfToken: s.csrfToken,
-    assignments: await loadAssignments(ctx.db, s.accountId),
+    csrfToken: s.csrf_token,
+    assignments: held,
+  };
+  const account = {
+    phoneMasked: s.phone_masked,
+    totpEnabled: s.totp_enabled,
+    demo: s.demo,
+    mustChangePassword: s.must_change_password,
+    passwordChangedAt: s.password_changed_at === null ? null : asDate(s.password_changed_at),
+    hasPassword: Boolean(s.has_password),
+    createdAt: asDate(s.account_created_at),
   };
   const restriction: SessionRestriction = {
-    passwordChangeRequired: passwordChangeRequired(
-      ctx.config.passwordProfile,
-      {
-        mustChangePassword: s.mustChangePassword,
-        hasPassword: Boolean(s.hasPassword),
-        passwordChangedAt: s.passwordChangedAt,
-        createdAt: s.accountCreatedAt,
-      },
-      now,
+    passwordChangeRequired: passwordChangeRequired(ctx.config.passwordProfile, account, now),
+    totpSetupRequired: totpSetupRequired(
+      ctx,
+      { pendingTotp: s.pending_totp, totpEnabled: s.totp_enabled, demo: s.demo },
+      held,
     ),
-    totpSetupRequired: totpSetupRequired(ctx, s, actor.assignments),
   };
   return {
     ok: true,
     actor,
-    session: { id: s.id, expiresAt: s.expiresAt, idleTimeoutSeconds: s.idle },
+    session: { id: s.id, expiresAt, idleTimeoutSeconds: s.idle },
+    account,
     restriction,
   };
 }
