@@ -40,8 +40,24 @@ describe('the HTTP core', () => {
     expect(json.statusCode).toBe(200);
   });
 
+  it('echoes a well-formed request id from the proxy and replaces a malformed one', async () => {
+    const kept = await env.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'proxy-1234abcd' },
+    });
+    expect(kept.headers['x-request-id']).toBe('proxy-1234abcd');
+    const replaced = await env.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': '<script>' },
+    });
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('sets security headers and a request id', async () => {
     const res = await env.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
   });

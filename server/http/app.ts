@@ -67,8 +67,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     logger: opts.logger ?? { level: ctx.config.logLevel },
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // A proxy's X-Request-Id is kept when it looks like an id (so logs line up); anything else gets a fresh one.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given)
+        ? given
+        : crypto.randomUUID();
+    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // The router's own refusals (bad %-escapes, overlong path parameters) get the one error shape too.
     frameworkErrors: (err, req, reply) => sendError(req, reply, err),
@@ -181,6 +187,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
         throw new AppError('auth.csrf');
     }
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
   });
 
   registerIdempotency(app, ctx);

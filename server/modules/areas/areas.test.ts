@@ -80,7 +80,10 @@ describe('areas, grids and departments over HTTP', () => {
     it("refuses children of an area outside the actor's scope", async () => {
       expect((await get('street.a', `/api/areas?parent=${FIXTURE.streetB}`)).statusCode).toBe(403);
       expect((await get('street.a', `/api/areas?parent=${FIXTURE.district}`)).statusCode).toBe(403);
-      expect((await get('street.a', `/api/areas?parent=340302009000`)).json().error.code).toBe(
+      // Outside the scope, whether the area exists is not told.
+      expect((await get('street.a', `/api/areas?parent=340302009000`)).json().error.code).toBe('forbidden');
+      // Inside it, an unknown parent is 404.
+      expect((await get('street.a', `/api/areas?parent=340302001099`)).json().error.code).toBe(
         'area.unknown',
       );
     });

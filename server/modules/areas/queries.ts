@@ -68,14 +68,16 @@ export async function loadArea(tx: Tx, code: string): Promise<AreaRow> {
 
 /** The children of a readable parent, ordered by code. */
 export async function listChildren(ctx: AppContext, ability: Ability, parentCode: string): Promise<Area[]> {
-  parseCodeOrThrow(parentCode, 'querystring.parent');
-  const parent = await loadArea(ctx.db, parentCode);
-  ability.authorize('read', 'Area', parent.path);
+  // The path follows from the code, so scope is decided before touching the database: one query per list.
+  const parsed = parseCodeOrThrow(parentCode, 'querystring.parent');
+  ability.authorize('read', 'Area', parsed.path);
   const rows = await ctx.db
     .select(areaColumns)
     .from(areas)
-    .where(and(eq(areas.parentCode, parentCode), scopeWhere(ability, 'read', 'Area', areas.path)))
+    .where(and(eq(areas.parentCode, parsed.code), scopeWhere(ability, 'read', 'Area', areas.path)))
     .orderBy(asc(areas.code));
+  // No children: tell an unknown parent (404) from a leaf.
+  if (rows.length === 0) await loadArea(ctx.db, parsed.code);
   return rows.map(toArea);
 }
 
