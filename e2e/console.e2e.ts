@@ -114,13 +114,29 @@ describe('the web app', () => {
     await page.getByTestId('account-create-submit').click();
     const temp = page.getByTestId('temp-password');
     await temp.waitFor();
-    expect((await temp.innerText()).trim().length).toBeGreaterThanOrEqual(12);
+    const temporary = (await temp.innerText()).trim();
+    expect(temporary.length).toBeGreaterThanOrEqual(12);
     await page.getByTestId('temp-password-close').click();
     const list = (await (await page.request.get('/api/accounts?q=e2e.leader')).json()) as {
       items: { username: string }[];
     };
     expect(list.items.map((a) => a.username)).toContain('e2e.leader');
     await context.close();
+
+    // The new account's first login must change the temporary password before anything else.
+    const first = await newPage(e2e, PHONE);
+    await first.page.goto('/');
+    await first.page.getByTestId('login-username').fill('e2e.leader');
+    await first.page.getByTestId('login-password').fill(temporary);
+    await first.page.getByTestId('login-submit').click();
+    await first.page.getByTestId('forced-password-page').waitFor();
+    await shot(first.page, 'forced-password-phone');
+    await first.page.getByTestId('password-current').fill(temporary);
+    await first.page.getByTestId('password-new').fill('Huaihe-River-2026');
+    await first.page.getByTestId('password-confirm').fill('Huaihe-River-2026');
+    await first.page.getByTestId('password-submit').click();
+    await first.page.getByTestId('welcome-card').waitFor();
+    await first.context.close();
   });
 
   it('switches language and keeps large-text mode across reloads', async () => {
