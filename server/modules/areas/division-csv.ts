@@ -164,7 +164,10 @@ export function parseDivisionCsvWithLines(
       fail(line, `code ${code} is invalid (${parsed.rule})`);
       continue;
     }
-    // E.g. 441900 (东莞市 has no counties) pads to the city's own code, not a district.
+    // 不设区的地级市: areas.csv lists the city itself as its only "district" (441900 东莞市), which pads to
+    // the city's own code. That row is no unit, so it is skipped; the city's streets name it in their
+    // areaCode column and hang under the city (see parseAreaCode).
+    if (format.level === 'district' && parsed.level === 'city') continue;
     if (parsed.level !== format.level) {
       fail(line, `code ${code} pads to a ${parsed.level} code, expected a ${format.level}`);
       continue;

