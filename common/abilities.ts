@@ -21,6 +21,10 @@ export const SUBJECTS = [
   'Session',
   'AuditLog',
   'PersonalData',
+  'Calendar',
+  'Category',
+  'RoutingRule',
+  'Case',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 

@@ -3,3 +3,6 @@ export * from '../modules/areas/tables';
 export * from '../modules/accounts/tables';
 export * from '../modules/audit/tables';
 export * from '../http/tables';
+export * from '../modules/calendar/tables';
+export * from '../modules/categories/tables';
+export * from '../modules/cases/tables';

@@ -16,133 +16,33 @@ import {
   type TestEnv,
 } from '../test/harness';
 import { generateTotpSecret, totpCode, totpStep } from '../modules/accounts/totp';
+import {
+  ACCOUNT_READERS,
+  ACCOUNT_UPDATERS,
+  areaAt,
+  ASSIGNMENT_MANAGERS,
+  AUDITORS,
+  DEPARTMENT_CREATORS,
+  DEPARTMENT_READERS,
+  EVERYONE,
+  EXTRA,
+  GRID_MANAGERS,
+  gridAt,
+  HOME,
+  RELATIONS,
+  REVEALERS,
+  SCOPED,
+  SESSION_MANAGERS,
+  AREA_READERS,
+  type Actor,
+  type Call,
+  type Matrix,
+  type Relation,
+  type RouteCase,
+} from '../test/matrix';
 import { areas } from '../modules/areas/tables';
 import { assignments, sessions } from '../modules/accounts/tables';
 import { parseAreaCode } from '../../common/area-code';
-
-type Relation = 'own' | 'child' | 'parent' | 'sibling';
-const RELATIONS: Relation[] = ['own', 'child', 'parent', 'sibling'];
-const SCOPED: Relation[] = ['own', 'child'];
-
-// Who may do what, written out as the expected behaviour (not derived from the rule table under test).
-const AREA_READERS: Role[] = [
-  'admin',
-  'security_admin',
-  'leader',
-  'dept_handler',
-  'street_staff',
-  'community_worker',
-  'grid_worker',
-  'evaluator',
-];
-const GRID_MANAGERS: Role[] = ['admin', 'street_staff', 'community_worker'];
-const DEPARTMENT_READERS: Role[] = ['admin', 'security_admin', 'leader', 'dept_handler', 'street_staff'];
-const DEPARTMENT_CREATORS: Role[] = ['admin'];
-const ACCOUNT_READERS: Role[] = ['admin', 'security_admin', 'leader', 'street_staff', 'community_worker'];
-const ACCOUNT_UPDATERS: Role[] = ['admin'];
-const ASSIGNMENT_MANAGERS: Role[] = ['admin', 'security_admin'];
-const REVEALERS: Role[] = ['leader', 'street_staff', 'community_worker'];
-const SESSION_MANAGERS: Role[] = ['security_admin'];
-const AUDITORS: Role[] = ['auditor'];
-const EVERYONE: Role[] = [...ROLES];
-
-/** Where each role's test account is assigned. */
-const HOME: Record<Role, string> = {
-  admin: FIXTURE.streetA,
-  security_admin: FIXTURE.streetA,
-  auditor: FIXTURE.streetA,
-  leader: FIXTURE.streetA,
-  evaluator: FIXTURE.streetA,
-  street_staff: FIXTURE.streetA,
-  dept_handler: FIXTURE.district, // through 龙子湖区民政局
-  community_worker: FIXTURE.communityA1,
-  volunteer: FIXTURE.communityA1,
-  resident: FIXTURE.communityA1,
-  grid_worker: FIXTURE.gridA1a,
-};
-
-// Areas outside the fixture that the relations need: a grid under street B, and a branch of the sibling district.
-const EXTRA = {
-  gridB1a: '340302002001001',
-  otherStreet: '340303001000',
-  otherCommunity: '340303001001',
-  otherGrid: '340303001001001',
-};
-
-/** The area at a relation to an assigned area (null: there is none, e.g. a grid has no child). */
-function areaAt(home: string, rel: Relation): string | null {
-  const table: Record<string, Record<Relation, string | null>> = {
-    [FIXTURE.district]: {
-      own: FIXTURE.district,
-      child: FIXTURE.streetA,
-      parent: FIXTURE.city,
-      sibling: FIXTURE.otherDistrict,
-    },
-    [FIXTURE.streetA]: {
-      own: FIXTURE.streetA,
-      child: FIXTURE.communityA1,
-      parent: FIXTURE.district,
-      sibling: FIXTURE.streetB,
-    },
-    [FIXTURE.communityA1]: {
-      own: FIXTURE.communityA1,
-      child: FIXTURE.gridA1a,
-      parent: FIXTURE.streetA,
-      sibling: FIXTURE.communityA2,
-    },
-    [FIXTURE.gridA1a]: {
-      own: FIXTURE.gridA1a,
-      child: null,
-      parent: FIXTURE.communityA1,
-      sibling: FIXTURE.gridA1b,
-    },
-  };
-  return table[home]![rel];
-}
-
-/** A grid inside the area at a relation; for parent and sibling one that lies outside the home subtree. */
-function gridAt(home: string, rel: Relation): string | null {
-  const inside: Record<string, string> = {
-    [FIXTURE.district]: FIXTURE.gridA1a,
-    [FIXTURE.streetA]: FIXTURE.gridA1a,
-    [FIXTURE.communityA1]: FIXTURE.gridA1a,
-    [FIXTURE.gridA1a]: FIXTURE.gridA1a,
-  };
-  const outside: Record<string, string> = {
-    [FIXTURE.district]: EXTRA.otherGrid,
-    [FIXTURE.streetA]: EXTRA.gridB1a,
-    [FIXTURE.communityA1]: FIXTURE.gridA2a,
-    [FIXTURE.gridA1a]: FIXTURE.gridA1b,
-  };
-  if (rel === 'child' && home === FIXTURE.gridA1a) return null;
-  return rel === 'own' || rel === 'child' ? inside[home]! : outside[home]!;
-}
-
-interface Actor {
-  role: Role;
-  home: string;
-  session: Session;
-}
-
-interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  url: string;
-  payload?: unknown;
-  /** For lists: a row that must be present when allowed and absent when denied (instead of 403). */
-  listed?: { field: string; value: string };
-}
-
-interface RouteCase {
-  /** Which roles may, and whether the relation matters ('scoped': only own and child). */
-  allow: Role[];
-  scope: 'scoped' | 'any';
-  /** Builds the request for an actor and relation; null when the relation has no target for this actor. */
-  call(actor: Actor, rel: Relation): Promise<Call | null>;
-  /** Public routes: anonymous callers are not turned away. */
-  public?: boolean;
-  /** Needs a session of its own (it ends or changes the session). */
-  freshSession?: boolean;
-}
 
 let env: TestEnv;
 let departmentId: string;
@@ -182,7 +82,7 @@ async function loginAs(username: string): Promise<Session> {
   return login(env.app, username, undefined, totpCode(secret, step));
 }
 
-const ROUTES: Record<string, RouteCase> = {
+const CORE_ROUTES: Record<string, RouteCase> = {
   'POST /api/auth/login': {
     allow: EVERYONE,
     scope: 'any',
@@ -464,6 +364,17 @@ const ROUTES: Record<string, RouteCase> = {
   },
 };
 
+// Each module lists its own routes beside its code.
+const MODULE_CASES = import.meta.glob<{ routeCases: Record<string, RouteCase> }>(
+  '../modules/*/authorization.cases.ts',
+  { eager: true },
+);
+const ROUTES: Record<string, RouteCase> = Object.assign(
+  {},
+  CORE_ROUTES,
+  ...Object.values(MODULE_CASES).map((m) => m.routeCases),
+);
+
 /** Outcome classes: 'allowed' is anything the authorization layer let through (it may still be a 400 or 409). */
 function outcome(status: number, code: string | undefined): 'allowed' | 'denied' | 'unauthenticated' {
   if (status === 401 && (code === 'auth.required' || code === 'auth.session_expired'))
@@ -485,10 +396,25 @@ async function send(call: Call, session: Session | null) {
   return { status: res.statusCode, body };
 }
 
+const matrix: Matrix = {
+  get env() {
+    return env;
+  },
+  get departmentId() {
+    return departmentId;
+  },
+  get otherDepartmentId() {
+    return otherDepartmentId;
+  },
+  seq: () => ++seq,
+  newTargetAccount,
+  newGrid,
+  loginAs,
+};
+
 beforeAll(async () => {
   env = await startTestApp();
   ({ departmentId, otherDepartmentId } = await seedFixtureAreas(env.ctx));
-  void otherDepartmentId;
   await addArea(EXTRA.gridB1a, '延安社区第1网格');
   await addArea(EXTRA.otherStreet, '蚌山街道');
   await addArea(EXTRA.otherCommunity, '蚌山社区居委会');
@@ -529,7 +455,7 @@ describe('the authorization table', () => {
     const failures: string[] = [];
     const someone = actors.get('admin')!;
     for (const [route, rc] of Object.entries(ROUTES)) {
-      const call = await rc.call(someone, 'own');
+      const call = await rc.call(someone, 'own', matrix);
       if (!call) continue;
       const { status, body } = await send(call, null);
       const got = outcome(status, body.error?.code);
@@ -548,7 +474,7 @@ describe('the authorization table', () => {
         const actor = actors.get(role)!;
         const relations = rc.scope === 'scoped' ? RELATIONS : (['own'] as Relation[]);
         for (const rel of relations) {
-          const call = await rc.call(actor, rel);
+          const call = await rc.call(actor, rel, matrix);
           if (!call) continue;
           const session = rc.freshSession ? await loginAs(`matrix.${role}`) : actor.session;
           const { status, body } = await send(call, session);

@@ -22,6 +22,9 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read', 'create'], subject: 'Department' },
     { actions: ['read', 'create', 'update'], subject: 'Account' },
     { actions: ['manage'], subject: 'Assignment' },
+    { actions: ['manage'], subject: 'Calendar' },
+    { actions: ['manage'], subject: 'Category' },
+    { actions: ['manage'], subject: 'RoutingRule' },
   ],
   // 安全管理员: roles, policies and sessions; only it grants the three administrator roles.
   security_admin: [

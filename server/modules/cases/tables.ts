@@ -1,0 +1,113 @@
+/** Cases (诉求/事件) and their append-only event history, from which the timeline, audit and statistics derive. */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { departments } from '../areas/tables';
+import { categories } from '../categories/tables';
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Public case number, e.g. 340302-20261122-000123. */
+    number: text('number').notNull(),
+    channel: text('channel').notNull(),
+    /** The source ticket number of a transfer (12345, higher level). */
+    sourceRef: text('source_ref'),
+    categoryId: uuid('category_id')
+      .notNull()
+      .references(() => categories.id),
+    matterClass: text('matter_class').notNull(),
+    urgency: text('urgency').notNull().default('normal'),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    /** Where the matter is: a grid or community; scope filters use its path. */
+    areaCode: text('area_code').notNull(),
+    areaPath: text('area_path').notNull(),
+    address: text('address'),
+    lat: doublePrecision('lat'),
+    lng: doublePrecision('lng'),
+    /** The resident: name and phone encrypted, the phone also as keyed hash and masked. */
+    reporterNameEnc: text('reporter_name_enc'),
+    reporterPhoneEnc: text('reporter_phone_enc'),
+    reporterPhoneHash: text('reporter_phone_hash'),
+    reporterPhoneMasked: text('reporter_phone_masked'),
+    reporterAccountId: uuid('reporter_account_id'),
+    callbackWanted: boolean('callback_wanted').notNull().default(false),
+    answers: jsonb('answers').notNull().default({}),
+    status: text('status').notNull(),
+    /** Who holds it now: a level of the area chain (community/street/district) or a department. */
+    level: text('level').notNull(),
+    leadDepartmentId: uuid('lead_department_id').references(() => departments.id),
+    /** The path of the unit that holds it (an area, or the department's district), for the handlers' scope. */
+    holderPath: text('holder_path').notNull(),
+    coDepartmentIds: jsonb('co_department_ids').notNull().default([]),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    /** Set once the deadline job escalated it for this deadline; cleared with a new deadline. */
+    overdueEscalatedAt: timestamp('overdue_escalated_at', { withTimezone: true }),
+    supervised: boolean('supervised').notNull().default(false),
+    reopenCount: integer('reopen_count').notNull().default(0),
+    rating: text('rating'),
+    mergedIntoId: uuid('merged_into_id'),
+    /** Optimistic concurrency: every action names the version it saw. */
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('cases_number_key').on(t.number),
+    index('cases_area_path_idx').using('btree', t.areaPath.op('text_pattern_ops')),
+    index('cases_holder_idx').using('btree', t.holderPath.op('text_pattern_ops')),
+    index('cases_status_due_idx').on(t.status, t.dueAt),
+    index('cases_department_idx').on(t.leadDepartmentId, t.status),
+    index('cases_reporter_idx').on(t.reporterAccountId),
+    index('cases_created_idx').on(t.createdAt),
+    check(
+      'cases_channel_check',
+      sql`${t.channel} in ('window','hotline','online','mailbox','patrol','transfer')`,
+    ),
+    check('cases_matter_class_check', sql`${t.matterClass} in ('public','community','private')`),
+    check('cases_urgency_check', sql`${t.urgency} in ('normal','urgent')`),
+    check('cases_level_check', sql`${t.level} in ('community','street','district')`),
+    check(
+      'cases_rating_check',
+      sql`${t.rating} is null or ${t.rating} in ('satisfied','basically','dissatisfied')`,
+    ),
+  ],
+);
+
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    /** 1, 2, 3 … per case: the case version the event produced. */
+    seq: integer('seq').notNull(),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actorId: uuid('actor_id'),
+    actorName: text('actor_name'),
+    actorRole: text('actor_role'),
+    note: text('note'),
+    data: jsonb('data').notNull().default({}),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('case_events_case_seq_key').on(t.caseId, t.seq), index('case_events_at_idx').on(t.at)],
+);
