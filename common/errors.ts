@@ -217,6 +217,84 @@ export const ERRORS = {
     'zh-TW': '三員分立：系統管理員、安全管理員、審計管理員須由不同帳號擔任',
     en: 'Separation of duties: administrator, security administrator and auditor must be different accounts',
   },
+  'calendar.day_unknown': {
+    status: 404,
+    'zh-CN': '该日期没有节假日或调休记录',
+    'zh-TW': '該日期沒有節假日或調休記錄',
+    en: 'This date has no holiday or workday entry',
+  },
+  'category.unknown': {
+    status: 404,
+    'zh-CN': '事项分类不存在',
+    'zh-TW': '事項分類不存在',
+    en: 'Unknown category',
+  },
+  'category.code_taken': {
+    status: 409,
+    'zh-CN': '该分类编码已被使用',
+    'zh-TW': '該分類編碼已被使用',
+    en: 'This category code is already in use',
+  },
+  'routing_rule.unknown': {
+    status: 404,
+    'zh-CN': '分派规则不存在',
+    'zh-TW': '分派規則不存在',
+    en: 'Unknown routing rule',
+  },
+  'routing_rule.duplicate': {
+    status: 409,
+    'zh-CN': '同一分类、区域和优先级已有分派规则',
+    'zh-TW': '同一分類、區域和優先級已有分派規則',
+    en: 'A routing rule with this category, area and priority already exists',
+  },
+  'case.unknown': {
+    status: 404,
+    'zh-CN': '诉求事件不存在',
+    'zh-TW': '訴求事件不存在',
+    en: 'Unknown case',
+  },
+  'case.stale': {
+    status: 409,
+    'zh-CN': '该诉求已被他人处理，请刷新后重试',
+    'zh-TW': '該訴求已被他人處理，請重新整理後重試',
+    en: 'Someone else changed this case; reload it and try again',
+  },
+  'case.illegal_transition': {
+    status: 409,
+    'zh-CN': '该诉求当前状态下不能执行此操作',
+    'zh-TW': '該訴求目前狀態下不能執行此操作',
+    en: 'This action is not possible in the case’s current status',
+  },
+  'case.verifier_is_handler': {
+    status: 409,
+    'zh-CN': '核查须由处置人以外的人员进行',
+    'zh-TW': '核查須由處置人以外的人員進行',
+    en: 'The case must be verified by someone other than its handler',
+  },
+  'case.not_private': {
+    status: 409,
+    'zh-CN': '只有私事类诉求可以直接办结并给予指引',
+    'zh-TW': '只有私事類訴求可以直接辦結並給予指引',
+    en: 'Only private matters can be closed directly with guidance',
+  },
+  'case.top_level': {
+    status: 409,
+    'zh-CN': '该诉求已在区县层级，无法再上报',
+    'zh-TW': '該訴求已在區縣層級，無法再上報',
+    en: 'The case is already held at district level and cannot be escalated further',
+  },
+  'case.extension_pending': {
+    status: 409,
+    'zh-CN': '已有待审批的延期申请',
+    'zh-TW': '已有待審批的延期申請',
+    en: 'An extension request is already waiting for approval',
+  },
+  'case.no_pending_extension': {
+    status: 409,
+    'zh-CN': '没有待审批的延期申请',
+    'zh-TW': '沒有待審批的延期申請',
+    en: 'There is no extension request waiting for approval',
+  },
   internal: {
     status: 500,
     'zh-CN': '服务器内部错误，请稍后再试',
@@ -367,10 +445,75 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-TW': '{field} 不存在',
     en: '{field} does not exist',
   },
+  cycle: {
+    'zh-CN': '{field} 不能是该分类自身或其下级',
+    'zh-TW': '{field} 不能是該分類自身或其下級',
+    en: '{field} cannot be the category itself or one below it',
+  },
+  urgentOnly: {
+    'zh-CN': '{field} 只适用于紧急分类',
+    'zh-TW': '{field} 只適用於緊急分類',
+    en: '{field} only applies to urgent categories',
+  },
+  notForUrgent: {
+    'zh-CN': '{field} 不适用于紧急分类（紧急分类按小时计时）',
+    'zh-TW': '{field} 不適用於緊急分類（緊急分類按小時計時）',
+    en: '{field} does not apply to urgent categories (they count hours)',
+  },
+  exclusive: {
+    'zh-CN': '{field} 与 {limit} 只能填写一项',
+    'zh-TW': '{field} 與 {limit} 只能填寫一項',
+    en: 'Give either {field} or {limit}, not both',
+  },
+  oneOfRequired: {
+    'zh-CN': '{field} 与 {limit} 须填写一项',
+    'zh-TW': '{field} 與 {limit} 須填寫一項',
+    en: 'Give {field} or {limit}',
+  },
+  departmentArea: {
+    'zh-CN': '{field} 所属区县与规则区域不在同一条区划链上',
+    'zh-TW': '{field} 所屬區縣與規則區域不在同一條區劃鏈上',
+    en: "{field}'s district is not on the rule area's chain (neither above nor below it)",
+  },
+  areaLevel: {
+    'zh-CN': '{field} 的区划层级不适用（应为 {limit}）',
+    'zh-TW': '{field} 的區劃層級不適用（應為 {limit}）',
+    en: '{field} is at the wrong area level (expected {limit})',
+  },
+  inactive: {
+    'zh-CN': '{field} 已停用',
+    'zh-TW': '{field} 已停用',
+    en: '{field} is no longer in use',
+  },
+  stale: {
+    'zh-CN': '{field} 已过期，当前版本为 {limit}',
+    'zh-TW': '{field} 已過期，目前版本為 {limit}',
+    en: '{field} is out of date; the current version is {limit}',
+  },
+  transition: {
+    'zh-CN': '{field} 不允许（{limit}）',
+    'zh-TW': '{field} 不允許（{limit}）',
+    en: '{field} is not allowed ({limit})',
+  },
+  outOfScope: {
+    'zh-CN': '{field} 不在您的管辖范围内',
+    'zh-TW': '{field} 不在您的管轄範圍內',
+    en: '{field} lies outside the areas you work in',
+  },
   separation: {
     'zh-CN': '{field} 违反三员分立',
     'zh-TW': '{field} 違反三員分立',
     en: '{field} breaks the separation of the three administrator roles',
+  },
+  'calendar.workdayOnWeekday': {
+    'zh-CN': '{field}：调休上班日只能是周六或周日，周一至周五本来就是工作日',
+    'zh-TW': '{field}：調休上班日只能是週六或週日，週一至週五本來就是工作日',
+    en: '{field}: only a Saturday or Sunday can be made a workday (调休); Monday to Friday are working days already',
+  },
+  'calendar.year': {
+    'zh-CN': '{field} 的年份须在 {limit} 之间',
+    'zh-TW': '{field} 的年份須在 {limit} 之間',
+    en: 'The year of {field} must be within {limit}',
   },
 };
 

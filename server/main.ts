@@ -7,6 +7,8 @@ import { buildApp } from './http/app';
 import type { App } from './http/types';
 import { isDatabaseEmpty, seedDemo, DEMO_ACCOUNTS_NOTE } from './modules/demo/seed';
 import { startJobs } from './jobs';
+import { ensureDefaultCalendar } from './modules/calendar/service';
+import { ensureDefaultCategories } from './modules/categories/service';
 
 /** The default SMS sender: writes the message to the log, for installs without an SMS gateway. */
 export function logSmsSender(log: (msg: string) => void): SmsSender {
@@ -25,7 +27,11 @@ export async function openContext(
   const database = await openDatabase(config);
   await database.migrate();
   const secrets = createSecrets(loadSecretKey(config));
-  return { config, database, db: database.db, secrets, sms: logSmsSender(log) };
+  const ctx: AppContext = { config, database, db: database.db, secrets, sms: logSmsSender(log) };
+  // Reference data every install needs; both only add what is missing and never overwrite an admin's edits.
+  await ensureDefaultCalendar(ctx);
+  await ensureDefaultCategories(ctx);
+  return ctx;
 }
 
 /** Runs the server until the process is told to stop. */

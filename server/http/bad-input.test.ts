@@ -95,6 +95,7 @@ function example(schema: Schema): unknown {
     case 'string': {
       if (schema.format === 'uuid') return crypto.randomUUID();
       if (schema.format === 'date-time') return new Date().toISOString();
+      if (schema.format === 'date') return '2030-01-07';
       const plain = 'x'.repeat(Math.max(1, schema.minLength ?? 1));
       return [plain, ...STRING_CANDIDATES].find((c) => accepts(schema, c, 'body'));
     }

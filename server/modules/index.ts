@@ -5,7 +5,18 @@ import { authRoutes } from './accounts/auth-routes';
 import { accountAdminRoutes } from './accounts/admin-routes';
 import { areaRoutes } from './areas/routes';
 import { auditRoutes } from './audit/routes';
+import { categoryRoutes } from './categories/routes';
+import { calendarRoutes } from './calendar/routes';
+import { caseRoutes } from './cases/routes';
 
 export type RegisterRoutes = (app: App, ctx: AppContext) => Promise<void>;
 
-export const MODULE_ROUTES: RegisterRoutes[] = [authRoutes, accountAdminRoutes, areaRoutes, auditRoutes];
+export const MODULE_ROUTES: RegisterRoutes[] = [
+  authRoutes,
+  accountAdminRoutes,
+  areaRoutes,
+  auditRoutes,
+  categoryRoutes,
+  calendarRoutes,
+  caseRoutes,
+];

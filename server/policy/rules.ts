@@ -42,23 +42,33 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read'], subject: 'Department' },
     { actions: ['read'], subject: 'Account' },
     { actions: ['reveal'], subject: 'PersonalData' },
+    // Reads every case in its area; update: supervise (督办).
+    { actions: ['read', 'update'], subject: 'Case' },
   ],
-  dept_handler: [readAreas, { actions: ['read'], subject: 'Department' }],
+  // Its path is the district, but caseScopeWhere narrows its cases to those of its department.
+  dept_handler: [
+    readAreas,
+    { actions: ['read'], subject: 'Department' },
+    { actions: ['read', 'update'], subject: 'Case' },
+  ],
   street_staff: [
     readAreas,
     { actions: ['manage'], subject: 'Grid' },
     { actions: ['read'], subject: 'Department' },
     { actions: ['read'], subject: 'Account' },
     { actions: ['reveal'], subject: 'PersonalData' },
+    { actions: ['read', 'create', 'update'], subject: 'Case' },
   ],
   community_worker: [
     readAreas,
     { actions: ['manage'], subject: 'Grid' },
     { actions: ['read'], subject: 'Account' },
     { actions: ['reveal'], subject: 'PersonalData' },
+    { actions: ['read', 'create', 'update'], subject: 'Case' },
   ],
-  grid_worker: [readAreas],
+  grid_worker: [readAreas, { actions: ['read', 'create', 'update'], subject: 'Case' }],
   volunteer: [],
-  resident: [],
+  // Online reports anywhere (the case service checks the channel); its own cases are read through caseScopeWhere.
+  resident: [{ actions: ['create'], subject: 'Case' }],
   evaluator: [readAreas],
 };

@@ -123,7 +123,7 @@ export interface Actor {
 }
 
 export interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   payload?: unknown;
   /** For lists: a row that must be present when allowed and absent when denied (instead of 403). */

@@ -17,6 +17,8 @@ const AreasPage = lazy(() => import('./modules/areas/AreasPage'));
 const AccountsPage = lazy(() => import('./modules/accounts/AccountsPage'));
 const SessionsPage = lazy(() => import('./modules/accounts/SessionsPage'));
 const AuditPage = lazy(() => import('./modules/audit/AuditPage'));
+const CalendarPage = lazy(() => import('./modules/calendar/CalendarPage'));
+const CategoriesPage = lazy(() => import('./modules/categories/CategoriesPage'));
 
 function FullPageSpin() {
   return (
@@ -112,6 +114,8 @@ export function App() {
                 <Route path="accounts" element={<AccountsPage />} />
                 <Route path="sessions" element={<SessionsPage />} />
                 <Route path="audit" element={<AuditPage />} />
+                <Route path="calendar" element={<CalendarPage />} />
+                <Route path="categories" element={<CategoriesPage />} />
                 <Route path="me" element={<ProfilePage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>

@@ -5,8 +5,10 @@ import type { MenuProps } from 'antd';
 import {
   ApartmentOutlined,
   ApiOutlined,
+  ClusterOutlined,
   AuditOutlined,
   BorderOuterOutlined,
+  CalendarOutlined,
   DesktopOutlined,
   HomeOutlined,
   LogoutOutlined,
@@ -43,6 +45,15 @@ export function navItems(me: Me, can: ReturnType<typeof useSession>['can']): Nav
     items.push({ key: 'sessions', path: '/sessions', label: 'menu.sessions', icon: <DesktopOutlined /> });
   if (can('read', 'AuditLog'))
     items.push({ key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined /> });
+  if (can('manage', 'Calendar'))
+    items.push({ key: 'calendar', path: '/calendar', label: 'menu.calendar', icon: <CalendarOutlined /> });
+  if (can('manage', 'Category'))
+    items.push({
+      key: 'categories',
+      path: '/categories',
+      label: 'menu.categories',
+      icon: <ClusterOutlined />,
+    });
   items.push({ key: 'profile', path: '/me', label: 'menu.profile', icon: <UserOutlined /> });
   if (me.assignments.some((a) => ADMIN_ROLES.includes(a.role)))
     items.push({ key: 'docs', path: '/api/docs', label: 'menu.docs', icon: <ApiOutlined />, external: true });
@@ -56,6 +67,8 @@ const KEY_BY_SEGMENT: Record<string, string> = {
   accounts: 'accounts',
   sessions: 'sessions',
   audit: 'audit',
+  calendar: 'calendar',
+  categories: 'categories',
   me: 'profile',
 };
 

@@ -1,0 +1,150 @@
+/**
+ * The cases' rows of the authorization table (server/policy/authorization.test.ts). Cases are area-scoped: the
+ * relation is where the case is located relative to the actor's home. A department handler's relation is its
+ * department's (own, child: a case led by its department; parent, sibling: one led by the other district's); a
+ * resident's is ownership (own, child: a case it reported; parent, sibling: one somebody else reported).
+ * Residents report online in any community: that is tested in cases.test.ts, not here (their parent and sibling
+ * intake calls are left out).
+ */
+import { eq } from 'drizzle-orm';
+import type { Role } from '../../../common/roles';
+import type { AppContext } from '../../context';
+import { FIXTURE } from '../../test/harness';
+import { gridAt, SCOPED, type Actor, type Matrix, type Relation, type RouteCase } from '../../test/matrix';
+import { accounts } from '../accounts/tables';
+import { insertCategory, placeCase, type PlacedCase } from './test-fixtures';
+
+const CASE_READERS: Role[] = [
+  'leader',
+  'dept_handler',
+  'street_staff',
+  'community_worker',
+  'grid_worker',
+  'resident',
+];
+const CASE_CREATORS: Role[] = ['street_staff', 'community_worker', 'grid_worker', 'resident'];
+const CASE_ACTORS: Role[] = CASE_READERS;
+
+const categoryByCtx = new WeakMap<AppContext, Promise<string>>();
+function category(m: Matrix): Promise<string> {
+  let c = categoryByCtx.get(m.env.ctx);
+  if (!c) {
+    c = insertCategory(m.env.ctx);
+    categoryByCtx.set(m.env.ctx, c);
+  }
+  return c;
+}
+
+async function residentId(m: Matrix): Promise<string> {
+  const [row] = await m.env.ctx.db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.username, 'matrix.resident'));
+  return row!.id;
+}
+
+/** A case at the relation to the actor, at a status (null: the relation has no target for this actor). */
+async function target(a: Actor, rel: Relation, m: Matrix, status?: string): Promise<PlacedCase | null> {
+  const cat = await category(m);
+  const inside = SCOPED.includes(rel);
+  if (a.role === 'resident') {
+    return placeCase(m.env.ctx, cat, rel === 'child' ? FIXTURE.gridA1a : FIXTURE.communityA1, {
+      ...(status ? { status } : {}),
+      reporterAccountId: inside ? await residentId(m) : null,
+    });
+  }
+  const area = gridAt(a.home, rel);
+  if (!area) return null;
+  const dept = a.role === 'dept_handler' ? (inside ? m.departmentId : m.otherDepartmentId) : null;
+  return placeCase(m.env.ctx, cat, area, {
+    ...(status ? { status } : {}),
+    ...(dept ? { leadDepartmentId: dept, departmentPath: area.slice(0, 6) } : {}),
+  });
+}
+
+/** One action each acting role may take on a case of its own at the given status. */
+const ACTION_FOR: Partial<Record<Role, { status: string; body: Record<string, unknown> }>> = {
+  street_staff: { status: 'reported', body: { action: 'accept' } },
+  community_worker: { status: 'reported', body: { action: 'accept' } },
+  grid_worker: { status: 'handled', body: { action: 'verify' } },
+  dept_handler: { status: 'dispatched', body: { action: 'start' } },
+  resident: { status: 'closed', body: { action: 'rate', rating: 'satisfied' } },
+};
+const SUPERVISE = { status: 'reported', body: { action: 'supervise', note: '请加快办理' } };
+
+export const routeCases: Record<string, RouteCase> = {
+  'POST /api/cases': {
+    allow: CASE_CREATORS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const categoryId = await category(m);
+      const base = { categoryId, title: '路灯不亮', description: '小区门口路灯不亮' };
+      if (a.role === 'resident') {
+        if (!SCOPED.includes(rel)) return null;
+        const areaCode = rel === 'own' ? FIXTURE.communityA1 : FIXTURE.gridA1a;
+        return { method: 'POST', url: '/api/cases', payload: { ...base, channel: 'online', areaCode } };
+      }
+      if (a.role === 'grid_worker') {
+        const areaCode = rel === 'own' ? a.home : rel === 'child' ? null : gridAt(a.home, rel);
+        return areaCode
+          ? { method: 'POST', url: '/api/cases', payload: { ...base, channel: 'patrol', areaCode } }
+          : null;
+      }
+      const areaCode = gridAt(a.home, rel);
+      return areaCode
+        ? {
+            method: 'POST',
+            url: '/api/cases',
+            payload: {
+              ...base,
+              channel: 'window',
+              areaCode,
+              reporterName: '李四',
+              reporterPhone: '13900001111',
+            },
+          }
+        : null;
+    },
+  },
+  'GET /api/cases': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c
+        ? { method: 'GET', url: `/api/cases?q=${c.number}`, listed: { field: 'id', value: c.id } }
+        : null;
+    },
+  },
+  'GET /api/cases/{id}': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c ? { method: 'GET', url: `/api/cases/${c.id}` } : null;
+    },
+  },
+  'GET /api/cases/{id}/events': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c ? { method: 'GET', url: `/api/cases/${c.id}/events` } : null;
+    },
+  },
+  'POST /api/cases/{id}/actions': {
+    allow: CASE_ACTORS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const plan = a.role === 'leader' ? SUPERVISE : (ACTION_FOR[a.role] ?? SUPERVISE);
+      const c = await target(a, rel, m, plan.status);
+      return c
+        ? {
+            method: 'POST',
+            url: `/api/cases/${c.id}/actions`,
+            payload: { ...plan.body, version: c.version },
+          }
+        : null;
+    },
+  },
+};

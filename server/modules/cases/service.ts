@@ -1,0 +1,760 @@
+/**
+ * Cases (诉求/事件): intake on every channel, the actions of the state machine, lists, detail and timeline.
+ * Every write runs in one transaction: the case row, its next event (seq = the new version) and the audit entry,
+ * or nothing. An actor of null is the system (jobs, seeds, tests): no authorization.
+ *
+ * Who takes a case in, by channel:
+ * - window, hotline, mailbox, transfer: a community worker or street staff, for a location in its area; the
+ *   resident's name and phone are required (transfer: the source ticket number instead; name and phone optional);
+ * - patrol: a grid worker, for a location in its own grids;
+ * - online: a resident (its own account, phone taken from the account). A resident may report in any community
+ *   or grid: people report where the problem is, not where they live. Its cases are read through the reporter.
+ */
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { parseAreaCode } from '../../../common/area-code';
+import type {
+  CaseActionBody,
+  CaseCreate,
+  CaseDetail,
+  CaseListQuery,
+  CaseView,
+} from '../../../common/schemas/cases';
+import type { Role } from '../../../common/roles';
+import type { AppContext } from '../../context';
+import { maskPhone } from '../../crypto';
+import type { Tx } from '../../db/client';
+import { AppError, invalidField } from '../../http/errors';
+import { Ability, pathWithin, type Actor } from '../../policy/ability';
+import { caseReadable, caseScopeWhere } from '../../policy/scope';
+import { accounts } from '../accounts/tables';
+import { auditActor, type RequestMeta } from '../areas/audit-meta';
+import { areas, departments } from '../areas/tables';
+import { appendAudit } from '../audit/log';
+import { loadCalendar } from '../calendar/service';
+import { addHours, addWorkingDays, chinaDay, chinaYear, type Calendar } from '../calendar/working-days';
+import { ancestorAtLevel, resolveRouting } from '../categories/routing';
+import { getCategory, type CategoryRow } from '../categories/service';
+import { categories } from '../categories/tables';
+import {
+  availableActions,
+  guard,
+  OPEN_STATUSES,
+  TRANSITIONS,
+  type CaseAction,
+  type CaseFacts,
+  type CaseStatus,
+} from './machine';
+import { caseEvents, cases } from './tables';
+
+type CaseRow = typeof cases.$inferSelect;
+type Level = 'community' | 'street' | 'district';
+
+/** Working days a level has by default (the seeds: same day in the community, 3 at the street, 7 beyond). */
+export const LEVEL_WORKING_DAYS: Record<Level, number> = { community: 0, street: 3, district: 7 };
+const NEXT_LEVEL: Record<Level, Level | null> = { community: 'street', street: 'district', district: null };
+
+const STAFF_CHANNELS = ['window', 'hotline', 'mailbox', 'transfer'] as const;
+const INTAKE_ROLES: Record<string, Role[]> = {
+  window: ['community_worker', 'street_staff'],
+  hotline: ['community_worker', 'street_staff'],
+  mailbox: ['community_worker', 'street_staff'],
+  transfer: ['community_worker', 'street_staff'],
+  patrol: ['grid_worker'],
+};
+
+function isResident(actor: Actor): boolean {
+  return actor.kind === 'resident' || actor.assignments.some((a) => a.role === 'resident');
+}
+
+/** 张三 → 张*, 欧阳修 → 欧**: what every answer shows of a reporter's name. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  if (chars.length <= 1) return '*';
+  return chars[0] + '*'.repeat(chars.length - 1);
+}
+
+/**
+ * The calendar around an instant, loaded before a transaction opens: its cache is keyed by the database handle,
+ * and on the embedded database a query on ctx.db while a transaction holds the one connection would wait forever.
+ */
+async function calendarAround(ctx: AppContext, at: Date): Promise<Calendar> {
+  const year = chinaYear(at);
+  return loadCalendar(ctx.db, year, year + 1);
+}
+
+/** The deadline of a case held at a level, from an instant: hours for urgent categories, else working days. */
+function deadlineFor(
+  cal: Calendar,
+  level: Level,
+  category: Pick<CategoryRow, 'urgent' | 'deadlineHours' | 'deadlineWorkingDays'> | null,
+  urgent: boolean,
+  from: Date,
+): Date {
+  if (urgent && category?.deadlineHours) return addHours(cal, from, category.deadlineHours);
+  const days = category?.deadlineWorkingDays ?? LEVEL_WORKING_DAYS[level];
+  return addWorkingDays(cal, from, days);
+}
+
+async function categoryOf(tx: Tx, id: string): Promise<CategoryRow> {
+  try {
+    return await getCategory(tx, id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'category.unknown')
+      throw new AppError('category.unknown', [{ field: 'body.categoryId', rule: 'exists' }]);
+    throw err;
+  }
+}
+
+/** The next number of the day in the district: `340302-20261122-000123`. Serialised by an advisory lock per prefix. */
+async function nextCaseNumber(tx: Tx, areaCode: string, at: Date): Promise<string> {
+  const prefix = `${areaCode.slice(0, 6)}-${chinaDay(at).replaceAll('-', '')}-`;
+  await tx.execute(sql`select pg_advisory_xact_lock(7310100, hashtext(${prefix}))`);
+  const [row] = await tx
+    .select({ last: sql<string | null>`max(${cases.number})` })
+    .from(cases)
+    .where(sql`${cases.number} like ${prefix + '%'}`);
+  const next = row?.last ? Number(row.last.slice(prefix.length)) + 1 : 1;
+  return `${prefix}${String(next).padStart(6, '0')}`;
+}
+
+/** Takes a case in; answers its detail. */
+export async function intake(
+  ctx: AppContext,
+  actor: Actor | null,
+  input: CaseCreate,
+  meta: RequestMeta = {},
+): Promise<CaseDetail> {
+  const channel = input.channel;
+  // Who may use the channel at all: decided before anything else is looked at.
+  if (actor) {
+    const ok =
+      channel === 'online'
+        ? isResident(actor)
+        : actor.assignments.some((a) => INTAKE_ROLES[channel]?.includes(a.role));
+    if (!ok) throw new AppError('forbidden');
+  }
+  if ((STAFF_CHANNELS as readonly string[]).includes(channel) && channel !== 'transfer') {
+    if (!input.reporterName) throw invalidField('body.reporterName', 'required');
+    if (!input.reporterPhone) throw invalidField('body.reporterPhone', 'required');
+  }
+  if (channel === 'transfer' && !input.sourceRef) throw invalidField('body.sourceRef', 'required');
+  const parsed = parseAreaCode(input.areaCode);
+  if (!parsed.ok)
+    throw new AppError('validation.failed', [
+      { field: 'body.areaCode', rule: 'areaCode', limit: parsed.rule },
+    ]);
+  if (parsed.level !== 'community' && parsed.level !== 'grid')
+    throw invalidField('body.areaCode', 'level', 'community, grid');
+
+  const now = new Date();
+  const cal = await calendarAround(ctx, now);
+  const created = await ctx.db.transaction(async (tx) => {
+    const [area] = await tx
+      .select({ code: areas.code, path: areas.path, level: areas.level })
+      .from(areas)
+      .where(eq(areas.code, parsed.code))
+      .limit(1);
+    if (!area) throw new AppError('area.unknown', [{ field: 'body.areaCode', rule: 'exists' }]);
+    if (actor && channel !== 'online') {
+      const ability = new Ability(actor);
+      const roles = INTAKE_ROLES[channel]!;
+      const inScope = actor.assignments.some(
+        (a) => roles.includes(a.role) && pathWithin(area.path, a.areaPath),
+      );
+      if (!inScope || !ability.can('create', 'Case', area.path))
+        throw new AppError('forbidden', [{ field: 'body.areaCode', rule: 'outOfScope' }]);
+    }
+    const category = await categoryOf(tx, input.categoryId);
+    if (!category.active) throw invalidField('body.categoryId', 'inactive');
+    const routing = await resolveRouting(tx, category.id, area.path);
+    const urgent = input.urgency ? input.urgency === 'urgent' : category.urgent;
+    const dueAt = deadlineFor(cal, routing.level, category, urgent, now);
+
+    // The reporter: as entered by staff, or the resident's own account.
+    let phone = input.reporterPhone ?? null;
+    let reporterAccountId: string | null = null;
+    if (actor && channel === 'online') {
+      reporterAccountId = actor.accountId;
+      const [acc] = await tx
+        .select({ phoneEnc: accounts.phoneEnc })
+        .from(accounts)
+        .where(eq(accounts.id, actor.accountId));
+      if (acc?.phoneEnc) phone = ctx.secrets.decrypt(acc.phoneEnc);
+    }
+    const name = input.reporterName?.trim() || null;
+
+    const number = await nextCaseNumber(tx, area.code, now);
+    const [row] = await tx
+      .insert(cases)
+      .values({
+        number,
+        channel,
+        sourceRef: input.sourceRef ?? null,
+        categoryId: category.id,
+        matterClass: category.matterClass,
+        urgency: urgent ? 'urgent' : 'normal',
+        title: input.title.trim() || input.title,
+        description: input.description,
+        areaCode: area.code,
+        areaPath: area.path,
+        address: input.address ?? null,
+        lat: input.lat ?? null,
+        lng: input.lng ?? null,
+        reporterNameEnc: name ? ctx.secrets.encrypt(name) : null,
+        reporterPhoneEnc: phone ? ctx.secrets.encrypt(phone) : null,
+        reporterPhoneHash: phone ? ctx.secrets.keyedHash(phone, 'phone') : null,
+        reporterPhoneMasked: phone ? maskPhone(phone) : null,
+        reporterAccountId,
+        callbackWanted: input.callbackWanted ?? false,
+        answers: input.answers ?? {},
+        status: 'reported',
+        level: routing.level,
+        leadDepartmentId: routing.departmentId,
+        holderPath: routing.holderPath,
+        dueAt,
+        version: 1,
+        createdBy: actor?.accountId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await tx.insert(caseEvents).values({
+      caseId: row!.id,
+      seq: 1,
+      action: 'report',
+      fromStatus: null,
+      toStatus: 'reported',
+      ...eventActor(actor, channel === 'online' ? 'resident' : null),
+      data: {
+        channel,
+        level: routing.level,
+        holderPath: routing.holderPath,
+        departmentId: routing.departmentId,
+        routing: routing.source,
+        dueAt: dueAt.toISOString(),
+      },
+      at: now,
+    });
+    await appendAudit(tx, {
+      ...auditActor(actor, meta),
+      action: 'case.create',
+      targetType: 'case',
+      targetId: row!.id,
+      areaPath: area.path,
+      outcome: 'success',
+      details: { number, channel, categoryId: category.id, level: routing.level },
+    });
+    return row!;
+  });
+  return detailOf(ctx, actor, created.id);
+}
+
+function eventActor(actor: Actor | null, role: string | null) {
+  return {
+    actorId: actor?.accountId ?? null,
+    actorName: actor ? (actor.username ?? actor.displayName) : 'system',
+    actorRole: role ?? actor?.assignments[0]?.role ?? (actor ? null : 'system'),
+  };
+}
+
+/** Facts the guard needs beyond the row: who handled it last, and any undecided extension request. */
+async function factsOf(
+  tx: Tx,
+  row: CaseRow,
+): Promise<CaseFacts & { lastDispatch: Record<string, unknown> | null }> {
+  const events = await tx
+    .select({ action: caseEvents.action, actorId: caseEvents.actorId, data: caseEvents.data })
+    .from(caseEvents)
+    .where(
+      and(
+        eq(caseEvents.caseId, row.id),
+        inArray(caseEvents.action, [
+          'handle',
+          'request_extension',
+          'approve_extension',
+          'reject_extension',
+          'dispatch',
+          'transfer',
+        ]),
+      ),
+    )
+    .orderBy(desc(caseEvents.seq));
+  const handled = events.find((e) => e.action === 'handle');
+  const lastExt = events.find((e) => e.action.endsWith('_extension'));
+  const dispatched = events.find((e) => e.action === 'dispatch' || e.action === 'transfer');
+  const data = (lastExt?.data ?? {}) as { days?: number };
+  return {
+    ...row,
+    handledBy: handled?.actorId ?? null,
+    pendingExtensionDays: lastExt?.action === 'request_extension' ? (data.days ?? null) : null,
+    lastDispatch: (dispatched?.data as Record<string, unknown> | undefined) ?? null,
+  };
+}
+
+interface Effect {
+  patch: Partial<typeof cases.$inferInsert>;
+  to: CaseStatus;
+  note: string | null;
+  data: Record<string, unknown>;
+}
+
+/** A department of the case's district (or 400 naming the field). */
+async function departmentFor(tx: Tx, id: string, casePath: string, field: string) {
+  const [dept] = await tx
+    .select({ id: departments.id, areaPath: departments.areaPath })
+    .from(departments)
+    .where(eq(departments.id, id))
+    .limit(1);
+  if (!dept) throw new AppError('account.department_unknown', [{ field, rule: 'exists' }]);
+  if (!pathWithin(casePath, dept.areaPath)) throw invalidField(field, 'outOfScope');
+  return dept;
+}
+
+function holderSnapshot(row: CaseRow) {
+  return { level: row.level, holderPath: row.holderPath, leadDepartmentId: row.leadDepartmentId };
+}
+
+/** Moves the holder; a change of level starts the new level's deadline. */
+async function moveHolder(
+  tx: Tx,
+  cal: Calendar,
+  row: CaseRow,
+  to: { level: Level; holderPath: string; leadDepartmentId: string | null },
+  now: Date,
+): Promise<Partial<typeof cases.$inferInsert>> {
+  const patch: Partial<typeof cases.$inferInsert> = { ...to };
+  if (to.level !== row.level) {
+    const [category] = await tx.select().from(categories).where(eq(categories.id, row.categoryId));
+    patch.dueAt = deadlineFor(cal, to.level, category ?? null, row.urgency === 'urgent', now);
+    patch.overdueEscalatedAt = null;
+  }
+  return patch;
+}
+
+async function effectOf(
+  cal: Calendar,
+  tx: Tx,
+  row: CaseRow,
+  facts: Awaited<ReturnType<typeof factsOf>>,
+  body: CaseActionBody,
+  now: Date,
+): Promise<Effect> {
+  const t = TRANSITIONS[body.action];
+  const same = row.status as CaseStatus;
+  const to: CaseStatus = t.to === 'same' ? same : t.to;
+  const note = body.reason ?? body.note ?? body.guidance ?? body.comment ?? null;
+  const e: Effect = { patch: {}, to, note, data: {} };
+  const newDeadline = async (level: Level) => {
+    const [category] = await tx.select().from(categories).where(eq(categories.id, row.categoryId));
+    return deadlineFor(cal, level, category ?? null, row.urgency === 'urgent', now);
+  };
+  switch (body.action) {
+    case 'accept':
+    case 'dispatch': {
+      if (body.matterClass && body.matterClass !== row.matterClass) {
+        e.patch.matterClass = body.matterClass;
+        e.data.matterClass = { from: row.matterClass, to: body.matterClass };
+      }
+      if (body.action === 'dispatch') {
+        if (body.departmentId) {
+          const dept = await departmentFor(tx, body.departmentId, row.areaPath, 'body.departmentId');
+          Object.assign(
+            e.patch,
+            await moveHolder(
+              tx,
+              cal,
+              row,
+              { level: 'district', holderPath: dept.areaPath, leadDepartmentId: dept.id },
+              now,
+            ),
+          );
+          e.data.departmentId = dept.id;
+        }
+        if (body.coDepartmentIds) {
+          for (const [i, id] of body.coDepartmentIds.entries())
+            await departmentFor(tx, id, row.areaPath, `body.coDepartmentIds.${i}`);
+          e.patch.coDepartmentIds = body.coDepartmentIds;
+          e.data.coDepartmentIds = body.coDepartmentIds;
+        }
+        e.data.prev = holderSnapshot(row);
+      }
+      break;
+    }
+    case 'decline':
+    case 'close':
+      e.patch.closedAt = now;
+      break;
+    case 'close_private':
+      e.patch.closedAt = now;
+      e.data.guidance = body.guidance;
+      break;
+    case 'rate': {
+      e.data.rating = body.rating;
+      if (body.rating === 'dissatisfied' && row.reopenCount === 0) {
+        // 不满意 the first time: reopened at the same holder with a fresh deadline.
+        e.to = 'dispatched';
+        e.patch.reopenCount = row.reopenCount + 1;
+        e.patch.closedAt = null;
+        e.patch.rating = null;
+        e.patch.dueAt = await newDeadline(row.level as Level);
+        e.patch.overdueEscalatedAt = null;
+        e.data.reopened = true;
+      } else e.patch.rating = body.rating!;
+      break;
+    }
+    case 'return': {
+      const prev = facts.lastDispatch?.prev as
+        { level: Level; holderPath: string; leadDepartmentId: string | null } | undefined;
+      if (prev) Object.assign(e.patch, await moveHolder(tx, cal, row, prev, now));
+      else e.patch.leadDepartmentId = null;
+      e.patch.coDepartmentIds = [];
+      break;
+    }
+    case 'transfer': {
+      if (body.departmentId) {
+        const dept = await departmentFor(tx, body.departmentId, row.areaPath, 'body.departmentId');
+        Object.assign(
+          e.patch,
+          await moveHolder(
+            tx,
+            cal,
+            row,
+            { level: 'district', holderPath: dept.areaPath, leadDepartmentId: dept.id },
+            now,
+          ),
+        );
+        e.data.departmentId = dept.id;
+      } else {
+        const level = body.level!;
+        const holderPath = ancestorAtLevel(row.areaPath, level);
+        if (!holderPath) throw invalidField('body.level', 'level', 'community, street, district');
+        Object.assign(
+          e.patch,
+          await moveHolder(tx, cal, row, { level, holderPath, leadDepartmentId: null }, now),
+        );
+        e.data.level = level;
+      }
+      e.patch.coDepartmentIds = [];
+      e.data.prev = holderSnapshot(row);
+      break;
+    }
+    case 'escalate': {
+      const next = NEXT_LEVEL[row.level as Level]!;
+      const holderPath = ancestorAtLevel(row.areaPath, next);
+      if (!holderPath) throw new AppError('case.top_level');
+      e.patch = {
+        level: next,
+        holderPath,
+        leadDepartmentId: null,
+        coDepartmentIds: [],
+        dueAt: await newDeadline(next),
+        overdueEscalatedAt: null,
+      };
+      e.data = { fromLevel: row.level, toLevel: next, prev: holderSnapshot(row) };
+      break;
+    }
+    case 'request_extension':
+      e.data.days = body.days;
+      break;
+    case 'approve_extension': {
+      const days = facts.pendingExtensionDays!;
+      const base = row.dueAt && row.dueAt > now ? row.dueAt : now;
+      e.patch.dueAt = addWorkingDays(cal, base, days);
+      e.patch.overdueEscalatedAt = null;
+      e.data = { days, dueAt: e.patch.dueAt.toISOString(), previousDueAt: row.dueAt?.toISOString() ?? null };
+      break;
+    }
+    case 'suspend':
+      e.data.dueAt = row.dueAt?.toISOString() ?? null;
+      break;
+    case 'resume':
+      e.patch.dueAt = await newDeadline(row.level as Level);
+      e.patch.overdueEscalatedAt = null;
+      break;
+    case 'supervise':
+      e.patch.supervised = true;
+      break;
+    default:
+      break;
+  }
+  return e;
+}
+
+/** The fields an action needs, checked before the case is loaded. */
+function checkRequired(body: CaseActionBody): void {
+  const t = TRANSITIONS[body.action];
+  for (const f of t.requires) {
+    if (f === 'target') {
+      if (!body.departmentId && !body.level) throw invalidField('body.departmentId', 'required');
+      continue;
+    }
+    const v = (body as Record<string, unknown>)[f];
+    if (v === undefined || (typeof v === 'string' && v.trim() === ''))
+      throw invalidField(`body.${f}`, 'required');
+  }
+}
+
+/** Takes an action on a case at the version the actor saw; answers the updated case. */
+export async function act(
+  ctx: AppContext,
+  actor: Actor | null,
+  caseId: string,
+  body: CaseActionBody,
+  meta: RequestMeta = {},
+): Promise<CaseDetail> {
+  checkRequired(body);
+  const now = new Date();
+  const cal = await calendarAround(ctx, now);
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(cases).where(eq(cases.id, caseId)).for('update');
+    if (!row) throw new AppError('case.unknown');
+    if (actor && !caseReadable(new Ability(actor), actor, row)) throw new AppError('forbidden');
+    if (body.version !== row.version)
+      throw new AppError('case.stale', [{ field: 'body.version', rule: 'stale', limit: row.version }]);
+    const facts = await factsOf(tx, row);
+    let role: string | null = null;
+    if (actor) {
+      const g = guard(actor, facts, body.action);
+      if (!g.ok) {
+        if (g.error === 'case.illegal_transition')
+          throw new AppError('case.illegal_transition', [
+            { field: 'body.action', rule: 'transition', limit: `${row.status} → ${body.action}` },
+          ]);
+        throw new AppError(g.error);
+      }
+      role = g.role;
+    } else if (!(TRANSITIONS[body.action].from as readonly string[]).includes(row.status)) {
+      throw new AppError('case.illegal_transition', [
+        { field: 'body.action', rule: 'transition', limit: `${row.status} → ${body.action}` },
+      ]);
+    }
+    const effect = await effectOf(cal, tx, row, facts, body, now);
+    const version = row.version + 1;
+    const updated = await tx
+      .update(cases)
+      .set({ ...effect.patch, status: effect.to, version, updatedAt: now })
+      .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
+      .returning({ id: cases.id });
+    if (updated.length !== 1)
+      throw new AppError('case.stale', [{ field: 'body.version', rule: 'stale', limit: row.version }]);
+    await tx.insert(caseEvents).values({
+      caseId: row.id,
+      seq: version,
+      action: body.action,
+      fromStatus: row.status,
+      toStatus: effect.to,
+      ...eventActor(actor, role),
+      note: effect.note,
+      data: effect.data,
+      at: now,
+    });
+    await appendAudit(tx, {
+      ...auditActor(actor, meta),
+      action: `case.${body.action}`,
+      targetType: 'case',
+      targetId: row.id,
+      areaPath: row.areaPath,
+      outcome: 'success',
+      details: { number: row.number, from: row.status, to: effect.to, version },
+    });
+  });
+  // The actor just acted on it: it gets the answer even when the action moved the case out of its scope (return).
+  return detailOf(ctx, actor, caseId, { afterAction: true });
+}
+
+// ---- reading ----------------------------------------------------------------------------------------
+
+const leadDept = alias(departments, 'lead_dept');
+
+function selectCases(db: Tx) {
+  return db
+    .select({
+      c: cases,
+      categoryName: categories.name,
+      areaName: areas.name,
+      leadDepartmentName: leadDept.name,
+    })
+    .from(cases)
+    .innerJoin(categories, eq(categories.id, cases.categoryId))
+    .innerJoin(areas, eq(areas.code, cases.areaCode))
+    .leftJoin(leadDept, eq(leadDept.id, cases.leadDepartmentId));
+}
+
+type Joined = {
+  c: CaseRow;
+  categoryName: string;
+  areaName: string;
+  leadDepartmentName: string | null;
+};
+
+function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
+  const c = r.c;
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  let reporterName: string | null = null;
+  if (c.reporterNameEnc) {
+    try {
+      reporterName = maskName(ctx.secrets.decrypt(c.reporterNameEnc));
+    } catch {
+      reporterName = '*';
+    }
+  }
+  return {
+    id: c.id,
+    number: c.number,
+    channel: c.channel as CaseView['channel'],
+    sourceRef: c.sourceRef,
+    categoryId: c.categoryId,
+    categoryName: r.categoryName,
+    matterClass: c.matterClass as CaseView['matterClass'],
+    urgency: c.urgency,
+    title: c.title,
+    description: c.description,
+    areaCode: c.areaCode,
+    areaName: r.areaName,
+    areaPath: c.areaPath,
+    address: c.address,
+    lat: c.lat,
+    lng: c.lng,
+    reporterName,
+    reporterPhone: c.reporterPhoneMasked,
+    callbackWanted: c.callbackWanted,
+    answers: (c.answers ?? {}) as Record<string, unknown>,
+    status: c.status as CaseView['status'],
+    level: c.level as CaseView['level'],
+    leadDepartmentId: c.leadDepartmentId,
+    leadDepartmentName: r.leadDepartmentName,
+    holderPath: c.holderPath,
+    coDepartmentIds: Array.isArray(c.coDepartmentIds) ? (c.coDepartmentIds as string[]) : [],
+    dueAt: iso(c.dueAt),
+    overdue:
+      c.dueAt !== null &&
+      new Date(c.dueAt) < now &&
+      (OPEN_STATUSES as string[]).includes(c.status) &&
+      c.status !== 'suspended',
+    supervised: c.supervised,
+    reopenCount: c.reopenCount,
+    rating: c.rating as CaseView['rating'],
+    version: c.version,
+    createdAt: iso(c.createdAt)!,
+    updatedAt: iso(c.updatedAt)!,
+    closedAt: iso(c.closedAt),
+  };
+}
+
+/** One case the actor may read, with the actions it may take now. */
+export async function detailOf(
+  ctx: AppContext,
+  actor: Actor | null,
+  id: string,
+  opts: { afterAction?: boolean } = {},
+): Promise<CaseDetail> {
+  const [r] = await selectCases(ctx.db).where(eq(cases.id, id)).limit(1);
+  if (!r) throw new AppError('case.unknown');
+  if (actor && !opts.afterAction && !caseReadable(new Ability(actor), actor, r.c))
+    throw new AppError('forbidden');
+  const facts = await factsOf(ctx.db, r.c);
+  return { ...toView(ctx, r, new Date()), actions: actor ? availableActions(actor, facts) : [] };
+}
+
+/** The timeline of a case the actor may read, oldest first. */
+export async function eventsOf(ctx: AppContext, actor: Actor, id: string) {
+  const [row] = await ctx.db.select().from(cases).where(eq(cases.id, id)).limit(1);
+  if (!row) throw new AppError('case.unknown');
+  if (!caseReadable(new Ability(actor), actor, row)) throw new AppError('forbidden');
+  const rows = await ctx.db
+    .select()
+    .from(caseEvents)
+    .where(eq(caseEvents.caseId, id))
+    .orderBy(asc(caseEvents.seq));
+  return rows.map((e) => ({
+    seq: e.seq,
+    action: e.action,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    actorName: e.actorName,
+    actorRole: e.actorRole,
+    note: e.note,
+    data: (e.data ?? {}) as Record<string, unknown>,
+    at: new Date(e.at).toISOString(),
+  }));
+}
+
+const WAITING: CaseStatus[] = ['reported', 'accepted', 'dispatched', 'handling', 'suspended'];
+
+/** Cases waiting for this actor's action (an approximation of the guard in SQL, for the work list). */
+function mineWhere(actor: Actor): SQL {
+  const parts: SQL[] = [];
+  const waiting = inArray(cases.status, WAITING);
+  for (const a of actor.assignments) {
+    const under = (col: typeof cases.areaPath | typeof cases.holderPath) =>
+      sql`${col} like ${a.areaPath + '%'}`;
+    if (a.role === 'community_worker' || a.role === 'street_staff') {
+      parts.push(and(isNull(cases.leadDepartmentId), under(cases.holderPath), waiting)!);
+      parts.push(and(under(cases.areaPath), inArray(cases.status, ['handled', 'verified']))!);
+    } else if (a.role === 'grid_worker') {
+      parts.push(and(under(cases.areaPath), eq(cases.status, 'handled'))!);
+    } else if (a.role === 'dept_handler' && a.departmentId) {
+      parts.push(and(eq(cases.leadDepartmentId, a.departmentId), waiting)!);
+    } else if (a.role === 'leader') {
+      parts.push(
+        and(isNull(cases.leadDepartmentId), eq(cases.level, 'district'), under(cases.holderPath), waiting)!,
+      );
+    }
+  }
+  parts.push(and(eq(cases.reporterAccountId, actor.accountId), eq(cases.status, 'closed'))!);
+  return sql`(${sql.join(parts, sql` or `)})`;
+}
+
+/** The actor's cases, newest first, with filters, paging and counts by status. */
+export async function listCases(ctx: AppContext, ability: Ability, actor: Actor, query: CaseListQuery) {
+  const filters: SQL[] = [caseScopeWhere(ability, actor)];
+  if (query.category) filters.push(eq(cases.categoryId, query.category));
+  if (query.channel) filters.push(eq(cases.channel, query.channel));
+  if (query.area) {
+    const p = parseAreaCode(query.area);
+    if (!p.ok)
+      throw new AppError('validation.failed', [
+        { field: 'querystring.area', rule: 'areaCode', limit: p.rule },
+      ]);
+    filters.push(sql`${cases.areaPath} like ${p.path + '%'}`);
+  }
+  if (query.overdue !== undefined) {
+    const overdue = and(
+      sql`${cases.dueAt} < now()`,
+      inArray(
+        cases.status,
+        OPEN_STATUSES.filter((s) => s !== 'suspended'),
+      ),
+    )!;
+    filters.push(query.overdue ? overdue : sql`not coalesce(${overdue}, false)`);
+  }
+  if (query.q) {
+    const q = query.q.trim();
+    filters.push(
+      sql`(strpos(${cases.title}, ${q}) > 0 or ${cases.number} like ${q.replace(/[%_\\]/g, '') + '%'})`,
+    );
+  }
+  if (query.mine) filters.push(mineWhere(actor));
+  const base = and(...filters)!;
+  const where = query.status ? and(base, eq(cases.status, query.status))! : base;
+  const limit = query.limit ?? 50;
+  const offset = query.offset ?? 0;
+  const rows = await selectCases(ctx.db)
+    .where(where)
+    .orderBy(desc(cases.createdAt), desc(cases.id))
+    .limit(limit)
+    .offset(offset);
+  const grouped = await ctx.db
+    .select({ status: cases.status, n: sql<number>`count(*)::int` })
+    .from(cases)
+    .where(base)
+    .groupBy(cases.status);
+  const counts: Record<string, number> = {};
+  for (const g of grouped) counts[g.status] = Number(g.n);
+  const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+  const now = new Date();
+  return { items: rows.map((r) => toView(ctx, r, now)), total, counts };
+}
+
+export type { CaseAction };
