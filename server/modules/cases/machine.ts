@@ -17,20 +17,11 @@
  */
 import type { Role } from '../../../common/roles';
 import type { ErrorCode } from '../../../common/errors';
+import { CASE_ACTION_VALUES, CASE_STATUS_VALUES } from '../../../common/schemas/cases';
 import { pathWithin, type Actor } from '../../policy/ability';
 
-export const CASE_STATUSES = [
-  'reported',
-  'accepted',
-  'declined',
-  'dispatched',
-  'handling',
-  'handled',
-  'verified',
-  'closed',
-  'rated',
-  'suspended',
-] as const;
+/** The statuses and actions are declared once, with the request and response schemas. */
+export const CASE_STATUSES = CASE_STATUS_VALUES;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** Statuses in which the case still runs (the deadline applies, it can be overdue). */
@@ -44,28 +35,7 @@ export const OPEN_STATUSES: CaseStatus[] = [
   'suspended',
 ];
 
-export const CASE_ACTIONS = [
-  'accept',
-  'decline',
-  'dispatch',
-  'start',
-  'progress',
-  'handle',
-  'verify',
-  'reject',
-  'close',
-  'rate',
-  'return',
-  'transfer',
-  'escalate',
-  'request_extension',
-  'approve_extension',
-  'reject_extension',
-  'suspend',
-  'resume',
-  'supervise',
-  'close_private',
-] as const;
+export const CASE_ACTIONS = CASE_ACTION_VALUES;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
 export type CaseRelation =
