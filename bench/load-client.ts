@@ -10,6 +10,9 @@ import autocannon from 'autocannon';
 export interface LoadRequest {
   url: string;
   headers: Record<string, string>;
+  /** GET unless given; a body is sent as is (JSON bodies: set content-type in headers). */
+  method?: 'GET' | 'POST';
+  body?: string;
   connections: number;
   /** Seconds measured. */
   duration: number;
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
   const base = {
     url: req.url,
     headers: req.headers,
+    method: req.method ?? 'GET',
+    ...(req.body !== undefined ? { body: req.body } : {}),
     connections: req.connections,
     pipelining: 1,
     timeout: 30,

@@ -25,6 +25,8 @@ export const SUBJECTS = [
   'Category',
   'RoutingRule',
   'Case',
+  'Statistics',
+  'ApiKey',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 

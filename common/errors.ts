@@ -247,6 +247,12 @@ export const ERRORS = {
     'zh-TW': '同一分類、區域和優先級已有分派規則',
     en: 'A routing rule with this category, area and priority already exists',
   },
+  'apikey.unknown': {
+    status: 404,
+    'zh-CN': 'API 密钥不存在',
+    'zh-TW': 'API 金鑰不存在',
+    en: 'Unknown API key',
+  },
   'case.unknown': {
     status: 404,
     'zh-CN': '诉求事件不存在',
@@ -294,6 +300,48 @@ export const ERRORS = {
     'zh-CN': '没有待审批的延期申请',
     'zh-TW': '沒有待審批的延期申請',
     en: 'There is no extension request waiting for approval',
+  },
+  'case.merge_self': {
+    status: 409,
+    'zh-CN': '不能把诉求合并到它自身',
+    'zh-TW': '不能把訴求合併到它自身',
+    en: 'A case cannot be merged into itself',
+  },
+  'case.merge_target_closed': {
+    status: 409,
+    'zh-CN': '合并目标已办结或已被合并，只能合并到办理中的诉求',
+    'zh-TW': '合併目標已辦結或已被合併，只能合併到辦理中的訴求',
+    en: 'The target case has ended or was merged itself; merge into an open case',
+  },
+  'photo.invalid': {
+    status: 400,
+    'zh-CN': '文件不是有效的 JPEG、PNG 或 WebP 图片',
+    'zh-TW': '檔案不是有效的 JPEG、PNG 或 WebP 圖片',
+    en: 'The file is not a valid JPEG, PNG or WebP image',
+  },
+  'photo.limit': {
+    status: 409,
+    'zh-CN': '该诉求的照片已达上限',
+    'zh-TW': '該訴求的照片已達上限',
+    en: 'This case already has the most photos allowed',
+  },
+  'photo.case_ended': {
+    status: 409,
+    'zh-CN': '诉求已办结，不能再上传照片',
+    'zh-TW': '訴求已辦結，不能再上傳照片',
+    en: 'The case has ended; no more photos can be added',
+  },
+  'attachment.unknown': {
+    status: 404,
+    'zh-CN': '照片不存在',
+    'zh-TW': '照片不存在',
+    en: 'Unknown photo',
+  },
+  'track.not_found': {
+    status: 404,
+    'zh-CN': '未找到该诉求，请核对编号和手机号后四位',
+    'zh-TW': '未找到該訴求，請核對編號和手機號碼後四位',
+    en: 'No case found; check the number and the last four digits of the phone',
   },
   internal: {
     status: 500,
@@ -494,6 +542,31 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-CN': '{field} 不允许（{limit}）',
     'zh-TW': '{field} 不允許（{limit}）',
     en: '{field} is not allowed ({limit})',
+  },
+  outsideGrids: {
+    'zh-CN': '{field}：该位置不在任何网格范围内',
+    'zh-TW': '{field}：該位置不在任何網格範圍內',
+    en: '{field}: the location lies in no grid',
+  },
+  outsideArea: {
+    'zh-CN': '{field}：该位置不在所选区域内',
+    'zh-TW': '{field}：該位置不在所選區域內',
+    en: '{field}: the location lies outside the chosen area',
+  },
+  mediaType: {
+    'zh-CN': '{field} 须为 {limit}',
+    'zh-TW': '{field} 須為 {limit}',
+    en: '{field} must be one of {limit}',
+  },
+  image: {
+    'zh-CN': '{field} 不是有效的图片（{limit}）',
+    'zh-TW': '{field} 不是有效的圖片（{limit}）',
+    en: '{field} is not a valid image ({limit})',
+  },
+  ownUnattachedPhoto: {
+    'zh-CN': '{field} 须为您本人上传到该诉求且尚未关联步骤的照片',
+    'zh-TW': '{field} 須為您本人上傳到該訴求且尚未關聯步驟的照片',
+    en: '{field} must name photos you uploaded to this case that are not yet attached to a step',
   },
   outOfScope: {
     'zh-CN': '{field} 不在您的管辖范围内',

@@ -206,9 +206,10 @@ for (let attempt = 1; !started; attempt++) {
     "-c listen_addresses='127.0.0.1'",
     `-c unix_socket_directories='${sockDir}'`,
     // Durability off: this cluster is thrown away after the run (never use these settings for real data).
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
+    // LINLI_PG_DURABLE=1 keeps PostgreSQL's defaults, for benchmarks whose commits should cost what they do in production.
+    ...(process.env.LINLI_PG_DURABLE === '1'
+      ? ['-c shared_buffers=1GB', '-c max_wal_size=4GB']
+      : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     '-c max_connections=200',
   ].join(' ');
   const r = pgRun(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s', '-o', settings]);

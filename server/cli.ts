@@ -1,4 +1,4 @@
-/** The `linli` command line: serve, migrate, seed demo, areas import, grids, users create, audit verify. */
+/** The `linli` command line: serve, migrate, seed demo, areas import, grids, users create, apikeys, audit verify. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -10,6 +10,7 @@ import { createGrid, renameGrid } from './modules/areas/grids';
 import { seedDemo, DEMO_ACCOUNTS_NOTE } from './modules/demo/seed';
 import { createAccount } from './modules/accounts/service';
 import { verifyAuditChain } from './modules/audit/log';
+import { createApiKey, listApiKeys, revokeApiKey } from './modules/open311/apikeys';
 import type { AppContext } from './context';
 
 async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -162,6 +163,52 @@ users
         console.log(`temporary password (shown once): ${result.temporaryPassword}`);
     },
   );
+
+const apikeys = program.command('apikeys').description('API keys of Open311 clients');
+apikeys
+  .command('create')
+  .description('Issue an API key for an Open311 client in an area (the key is printed once)')
+  .requiredOption('--name <name>', "the client's name, e.g. 12345 热线平台")
+  .requiredOption(
+    '--area <code>',
+    '12-digit code of the area it may report in (city, district, street or community)',
+  )
+  .action(async (opts: { name: string; area: string }) => {
+    const created = await withContext((ctx) =>
+      createApiKey(ctx, null, { name: opts.name, areaCode: opts.area }),
+    );
+    console.log(
+      `created API key ${created.id} for ${created.name} in ${created.areaName} (${created.areaCode})`,
+    );
+    console.log(`key (shown once, store it now): ${created.key}`);
+  });
+apikeys
+  .command('list')
+  .description('List the API keys (prefix, area, created, last used, revoked)')
+  .action(async () => {
+    const items = await withContext((ctx) => listApiKeys(ctx, null));
+    if (items.length === 0) console.log('no API keys');
+    for (const k of items)
+      console.log(
+        [
+          k.id,
+          k.keyPrefix + '…',
+          k.name,
+          `${k.areaName} (${k.areaCode})`,
+          `created ${k.createdAt}`,
+          k.lastUsedAt ? `last used ${k.lastUsedAt}` : 'never used',
+          k.revokedAt ? `REVOKED ${k.revokedAt}` : 'active',
+        ].join('  '),
+      );
+  });
+apikeys
+  .command('revoke')
+  .description('Revoke an API key by its id')
+  .argument('<id>', 'the key id (from apikeys list)')
+  .action(async (id: string) => {
+    const k = await withContext((ctx) => revokeApiKey(ctx, null, id));
+    console.log(`revoked API key ${k.id} (${k.keyPrefix}…, ${k.name}) at ${k.revokedAt}`);
+  });
 
 const audit = program.command('audit').description('Audit log');
 audit

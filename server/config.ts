@@ -9,9 +9,13 @@ export interface Config {
   /** postgres://… selects a real PostgreSQL server; otherwise PGlite in dataDir. */
   databaseUrl: string | null;
   dataDir: string;
+  /** Uploaded files (case photos); default `<dataDir>/uploads`. */
+  uploadDir: string;
   /** Demo mode seeds the demo city and demo accounts; on by default only for the embedded database. */
   demo: boolean;
   demoPassword: string;
+  /** In demo mode, an Open311 client key for the demo city (LINLI_DEMO_OPEN311_KEY; empty: none). */
+  demoOpen311Key: string;
   passwordProfile: PasswordProfile;
   /** Cookies get the Secure flag (set when served over HTTPS behind a proxy). */
   cookieSecure: boolean;
@@ -25,8 +29,25 @@ export interface Config {
   residentAbsoluteTimeoutSeconds: number;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
-  /** Jobs (session cleanup, idempotency expiry) run in-process unless disabled. */
+  /** Jobs (session cleanup, idempotency expiry, deadlines, outbox delivery) run in-process unless disabled. */
   jobs: boolean;
+  /** Fractions of a deadline (due_from → due_at) at which the holder is reminded, ascending. */
+  reminderFractions: number[];
+  /** How often the deadline job and the outbox delivery run; 0 turns that job off. */
+  deadlinesEverySeconds: number;
+  outboxEverySeconds: number;
+  /** Tries before an outbound message is given up as failed. */
+  outboxMaxAttempts: number;
+}
+
+/** A comma-separated list of fractions strictly between 0 and 1 (e.g. "0.5,0.8"), sorted and de-duplicated. */
+function fractionsEnv(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.some((f) => !Number.isFinite(f) || f <= 0 || f >= 1))
+    throw new Error(`${name} must be fractions between 0 and 1 separated by commas, got "${raw}"`);
+  return [...new Set(list)].sort((a, b) => a - b);
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,13 +73,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (profile !== 'default' && profile !== 'dengbao3') {
     throw new Error(`LINLI_PASSWORD_PROFILE must be "default" or "dengbao3", got "${profile}"`);
   }
+  const dataDir = path.resolve(overrides.dataDir ?? env.LINLI_DATA_DIR ?? 'data');
   return {
     port: intEnv(env, 'PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     dataDir: path.resolve(env.LINLI_DATA_DIR ?? 'data'),
+    uploadDir: path.resolve(env.LINLI_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
     demo: boolEnv(env, 'LINLI_DEMO', databaseUrl === null),
     demoPassword: env.LINLI_DEMO_PASSWORD ?? 'linli-demo',
+    demoOpen311Key: env.LINLI_DEMO_OPEN311_KEY ?? 'linli-demo-open311',
     passwordProfile: profile,
     cookieSecure: boolEnv(env, 'LINLI_COOKIE_SECURE', false),
     trustProxy: boolEnv(env, 'LINLI_TRUST_PROXY', false),
@@ -71,6 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitPerMinute: intEnv(env, 'LINLI_RATE_LIMIT_PER_MINUTE', 600),
     bodyLimitBytes: intEnv(env, 'LINLI_BODY_LIMIT_BYTES', 1024 * 1024),
     jobs: boolEnv(env, 'LINLI_JOBS', true),
+    reminderFractions: fractionsEnv(env, 'LINLI_REMINDER_FRACTIONS', [0.5, 0.8]),
+    deadlinesEverySeconds: intEnv(env, 'LINLI_DEADLINES_EVERY_SECONDS', 60),
+    outboxEverySeconds: intEnv(env, 'LINLI_OUTBOX_EVERY_SECONDS', 5),
+    outboxMaxAttempts: Math.max(1, intEnv(env, 'LINLI_OUTBOX_MAX_ATTEMPTS', 8)),
     ...overrides,
   };
 }

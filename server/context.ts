@@ -2,6 +2,7 @@
 import type { Config } from './config';
 import type { Database, Db } from './db/client';
 import type { Secrets } from './crypto';
+import type { UploadStore } from './storage';
 
 /** Sends an SMS; the default writes it to the log (deployments plug in their SMS gateway). */
 export interface SmsSender {
@@ -14,4 +15,6 @@ export interface AppContext {
   db: Db;
   secrets: Secrets;
   sms: SmsSender;
+  /** Where uploads go; when left out, a folder at config.uploadDir (see uploadStore in storage.ts). */
+  uploads?: UploadStore;
 }

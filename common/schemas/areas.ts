@@ -105,3 +105,21 @@ export const DepartmentListQuery = Type.Object({
   /** Only the departments of this district. */
   district: Type.Optional(Type.String({ pattern: '^[0-9]{12}$' })),
 });
+
+/** A resident's place lookup: communities and grids by a part of their name or of their street's or district's. */
+export const AreaLookupQuery = Type.Object({
+  // No control characters (a NUL would not even reach the database); % and _ are plain text (strpos, not LIKE).
+  q: Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 20 })),
+});
+export type AreaLookupQuery = Static<typeof AreaLookupQuery>;
+
+export const AreaLookupItem = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  level: Type.Union([Type.Literal('community'), Type.Literal('grid')]),
+  /** District, street, community (and grid) names, space-separated: 龙子湖区 东风街道 东风社区居委会. */
+  fullName: Type.String(),
+});
+export type AreaLookupItem = Static<typeof AreaLookupItem>;
+export const AreaLookupList = Type.Object({ items: Type.Array(AreaLookupItem) });

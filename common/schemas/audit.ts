@@ -13,7 +13,8 @@ export const AuditEntry = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
   details: Type.Unknown(),
-  hash: Type.String(),
+  /** The chain hash; null for the moment between writing an entry and the sealer linking it into the chain. */
+  hash: Type.Union([Type.String(), Type.Null()]),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 

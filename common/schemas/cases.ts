@@ -16,6 +16,7 @@ export const CASE_STATUS_VALUES = [
   'closed',
   'rated',
   'suspended',
+  'merged',
 ] as const;
 export const CASE_ACTION_VALUES = [
   'accept',
@@ -38,6 +39,7 @@ export const CASE_ACTION_VALUES = [
   'resume',
   'supervise',
   'close_private',
+  'merge',
 ] as const;
 
 export const CaseChannel = Type.Enum(CASE_CHANNELS);
@@ -58,8 +60,11 @@ export const CaseCreate = Type.Object(
     categoryId: Type.String({ format: 'uuid' }),
     title: Text(100),
     description: Text(4000),
-    /** A community or a grid. */
-    areaCode: AreaCodeField,
+    /**
+     * A community or a grid. May be left out when lat and lng are given: the grid whose boundary contains the
+     * point is the location (400 on body.lat when there is none).
+     */
+    areaCode: Type.Optional(AreaCodeField),
     address: Type.Optional(Type.String({ maxLength: 200 })),
     lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
     lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
@@ -112,6 +117,11 @@ export const CaseView = Type.Object({
   dueAt: Nullable(Type.String()),
   overdue: Type.Boolean(),
   supervised: Type.Boolean(),
+  /** When the deadline job escalated it as overdue (it is then on the supervisor's list). */
+  overdueEscalatedAt: Nullable(Type.String()),
+  mergedIntoId: Nullable(Type.String()),
+  /** Count of its photos. */
+  photoCount: Type.Integer(),
   reopenCount: Type.Integer(),
   rating: Nullable(Rating),
   version: Type.Integer(),
@@ -141,6 +151,8 @@ export const CaseListQuery = Type.Object(
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Only the cases waiting for this user's action. */
     mine: Type.Optional(Type.Boolean()),
+    /** The supervisor's list (督办): open cases escalated as overdue by the deadline job, or supervised. */
+    supervision: Type.Optional(Type.Boolean()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 0 })),
   },
@@ -157,6 +169,8 @@ export const CaseList = Type.Object({
 
 export const CaseEventView = Type.Object({
   seq: Type.Integer(),
+  /** The photos shown with this step. */
+  attachmentIds: Type.Array(Type.String()),
   action: Type.String(),
   fromStatus: Nullable(Type.String()),
   toStatus: Type.String(),
@@ -188,9 +202,99 @@ export const CaseActionBody = Type.Object(
     days: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
     rating: Type.Optional(Rating),
     comment: Type.Optional(Type.String({ maxLength: 1000 })),
+    /** merge: the case this duplicate is merged into. */
+    targetId: Type.Optional(Type.String({ format: 'uuid' })),
+    /** Photos uploaded to this case by the actor and not yet attached, to show with this step. */
+    attachmentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 9, uniqueItems: true })),
   },
   { additionalProperties: false },
 );
 export type CaseActionBody = Static<typeof CaseActionBody>;
 
 export const CaseIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+// ---- photos ---------------------------------------------------------------------------------------------
+
+/** Accepted image types; anything else, or bytes that are not such an image, is refused with 415/400. */
+export const PHOTO_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+export const PHOTOS_PER_CASE = 9;
+
+export const AttachmentView = Type.Object({
+  id: Type.String(),
+  caseId: Type.String(),
+  /** The step it was shown with (1 = the report); null until attached to a step. */
+  eventSeq: Nullable(Type.Integer()),
+  mime: Type.String(),
+  bytes: Type.Integer(),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  /** GET: the photo (re-encoded, location and camera data stripped). */
+  url: Type.String(),
+  thumbUrl: Type.String(),
+  createdAt: Type.String(),
+});
+export type AttachmentView = Static<typeof AttachmentView>;
+export const AttachmentList = Type.Object({ items: Type.Array(AttachmentView) });
+export const AttachmentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+// ---- similar open cases (before saving) ----------------------------------------------------------------
+
+export const SimilarQuery = Type.Object(
+  {
+    categoryId: Type.String({ format: 'uuid' }),
+    areaCode: AreaCodeField,
+    title: Type.Optional(Type.String({ maxLength: 100 })),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+    /** Leave this case out (when checking an existing case for duplicates). */
+    exclude: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+export type SimilarQuery = Static<typeof SimilarQuery>;
+
+export const SimilarCase = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  title: Type.String(),
+  status: CaseStatus,
+  categoryName: Type.String(),
+  areaName: Type.String(),
+  /** Metres from the given point, when both have coordinates. */
+  distanceM: Nullable(Type.Number()),
+  /** 0..1: how alike the texts are. */
+  score: Type.Number(),
+  /** Why it is listed: same category nearby, similar text, or both. */
+  reasons: Type.Array(Type.Enum(['nearby', 'sameArea', 'text'])),
+  createdAt: Type.String(),
+});
+export const SimilarList = Type.Object({ items: Type.Array(SimilarCase) });
+
+// ---- public tracking (no personal data) -----------------------------------------------------------------
+
+export const TrackQuery = Type.Object(
+  {
+    number: Type.String({ pattern: '^[0-9]{6}-[0-9]{8}-[0-9]{6}$' }),
+    /** The last four digits of the reporter's phone. */
+    phone4: Type.String({ pattern: '^[0-9]{4}$' }),
+  },
+  { additionalProperties: false },
+);
+export type TrackQuery = Static<typeof TrackQuery>;
+
+export const TrackView = Type.Object({
+  number: Type.String(),
+  categoryName: Type.String(),
+  /** The community (never the address or the text, which may name people). */
+  areaName: Type.String(),
+  status: CaseStatus,
+  dueAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  closedAt: Nullable(Type.String()),
+  rating: Nullable(Rating),
+  /** The steps, oldest first: action, status and time only. */
+  steps: Type.Array(Type.Object({ action: Type.String(), toStatus: Type.String(), at: Type.String() })),
+});
+export type TrackView = Static<typeof TrackView>;

@@ -6,3 +6,5 @@ export * from '../http/tables';
 export * from '../modules/calendar/tables';
 export * from '../modules/categories/tables';
 export * from '../modules/cases/tables';
+export * from '../modules/notifications/tables';
+export * from '../modules/open311/tables';

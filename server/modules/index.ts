@@ -8,6 +8,10 @@ import { auditRoutes } from './audit/routes';
 import { categoryRoutes } from './categories/routes';
 import { calendarRoutes } from './calendar/routes';
 import { caseRoutes } from './cases/routes';
+import { notificationRoutes } from './notifications/routes';
+import { apiKeyRoutes } from './open311/apikey-routes';
+import { open311Routes } from './open311/routes';
+import { statsRoutes } from './stats/routes';
 
 export type RegisterRoutes = (app: App, ctx: AppContext) => Promise<void>;
 
@@ -19,4 +23,8 @@ export const MODULE_ROUTES: RegisterRoutes[] = [
   categoryRoutes,
   calendarRoutes,
   caseRoutes,
+  notificationRoutes,
+  apiKeyRoutes,
+  open311Routes,
+  statsRoutes,
 ];

@@ -390,9 +390,12 @@ async function send(call: Call, session: Session | null) {
     headers: session ? session.headers : {},
     ...(call.payload === undefined ? {} : { payload: call.payload as object }),
   });
-  const body = res.body
-    ? (JSON.parse(res.body) as { error?: { code: string }; items?: Record<string, unknown>[] })
-    : {};
+  // Files (photos, downloads) are not JSON: their status alone tells the outcome.
+  const json = String(res.headers['content-type'] ?? '').includes('json');
+  const body =
+    res.body && json
+      ? (JSON.parse(res.body) as { error?: { code: string }; items?: Record<string, unknown>[] })
+      : {};
   return { status: res.statusCode, body };
 }
 

@@ -25,6 +25,8 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['manage'], subject: 'Calendar' },
     { actions: ['manage'], subject: 'Category' },
     { actions: ['manage'], subject: 'RoutingRule' },
+    // Open311 clients' keys, each limited to an area.
+    { actions: ['manage'], subject: 'ApiKey' },
   ],
   // 安全管理员: roles, policies and sessions; only it grants the three administrator roles.
   security_admin: [
@@ -44,6 +46,7 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['reveal'], subject: 'PersonalData' },
     // Reads every case in its area; update: supervise (督办).
     { actions: ['read', 'update'], subject: 'Case' },
+    { actions: ['read'], subject: 'Statistics' },
   ],
   // Its path is the district, but caseScopeWhere narrows its cases to those of its department.
   dept_handler: [
@@ -58,6 +61,7 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read'], subject: 'Account' },
     { actions: ['reveal'], subject: 'PersonalData' },
     { actions: ['read', 'create', 'update'], subject: 'Case' },
+    { actions: ['read'], subject: 'Statistics' },
   ],
   community_worker: [
     readAreas,
@@ -65,10 +69,12 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read'], subject: 'Account' },
     { actions: ['reveal'], subject: 'PersonalData' },
     { actions: ['read', 'create', 'update'], subject: 'Case' },
+    { actions: ['read'], subject: 'Statistics' },
   ],
   grid_worker: [readAreas, { actions: ['read', 'create', 'update'], subject: 'Case' }],
   volunteer: [],
   // Online reports anywhere (the case service checks the channel); its own cases are read through caseScopeWhere.
   resident: [{ actions: ['create'], subject: 'Case' }],
-  evaluator: [readAreas],
+  // 考评: reads the statistics of its area.
+  evaluator: [readAreas, { actions: ['read'], subject: 'Statistics' }],
 };

@@ -19,6 +19,18 @@ const SessionsPage = lazy(() => import('./modules/accounts/SessionsPage'));
 const AuditPage = lazy(() => import('./modules/audit/AuditPage'));
 const CalendarPage = lazy(() => import('./modules/calendar/CalendarPage'));
 const CategoriesPage = lazy(() => import('./modules/categories/CategoriesPage'));
+const WorkListPage = lazy(() => import('./modules/cases/WorkListPage'));
+const CaseListPage = lazy(() => import('./modules/cases/CaseListPage'));
+const CaseDetailPage = lazy(() => import('./modules/cases/CaseDetailPage'));
+const IntakePage = lazy(() => import('./modules/cases/IntakePage'));
+const GridMapPage = lazy(() => import('./modules/cases/GridMapPage'));
+const ReportPage = lazy(() => import('./modules/resident/ReportPage'));
+const MyCasesPage = lazy(() => import('./modules/resident/MyCasesPage'));
+const MyCaseDetailPage = lazy(() => import('./modules/resident/MyCaseDetailPage'));
+const TrackPage = lazy(() => import('./modules/track/TrackPage'));
+const InboxPage = lazy(() => import('./modules/notifications/InboxPage'));
+const StatsPage = lazy(() => import('./modules/stats/StatsPage'));
+const ApiKeysPage = lazy(() => import('./modules/apikeys/ApiKeysPage'));
 
 function FullPageSpin() {
   return (
@@ -82,6 +94,14 @@ export function App() {
             <Routes>
               <Route path="/login" element={<LoginRoute />} />
               <Route
+                path="/track"
+                element={
+                  <Suspense fallback={<FullPageSpin />}>
+                    <TrackPage />
+                  </Suspense>
+                }
+              />
+              <Route
                 path="/change-password"
                 element={
                   <RequireAuth gate="password">
@@ -116,6 +136,17 @@ export function App() {
                 <Route path="audit" element={<AuditPage />} />
                 <Route path="calendar" element={<CalendarPage />} />
                 <Route path="categories" element={<CategoriesPage />} />
+                <Route path="work" element={<WorkListPage />} />
+                <Route path="cases" element={<CaseListPage />} />
+                <Route path="cases/new" element={<IntakePage />} />
+                <Route path="cases/map" element={<GridMapPage />} />
+                <Route path="cases/:id" element={<CaseDetailPage />} />
+                <Route path="report" element={<ReportPage />} />
+                <Route path="my-cases" element={<MyCasesPage />} />
+                <Route path="my-cases/:id" element={<MyCaseDetailPage />} />
+                <Route path="inbox" element={<InboxPage />} />
+                <Route path="stats" element={<StatsPage />} />
+                <Route path="apikeys" element={<ApiKeysPage />} />
                 <Route path="me" element={<ProfilePage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>

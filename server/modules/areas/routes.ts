@@ -4,6 +4,8 @@ import {
   AreaChildrenQuery,
   AreaCode,
   AreaList,
+  AreaLookupList,
+  AreaLookupQuery,
   AreaSearchQuery,
   AreaWithAncestors,
   Area,
@@ -18,6 +20,7 @@ import { ErrorBody, Ok } from '../../../common/schemas/common';
 import type { RegisterRoutes } from '../index';
 import { createDepartment, listDepartments } from './departments';
 import { createGrid, deleteGrid, updateGrid } from './grids';
+import { lookupPlaces } from './lookup';
 import { getAreaDetail, listChildren, listRoots, searchAreas } from './queries';
 
 const CodeParams = Type.Object({ code: AreaCode });
@@ -59,6 +62,24 @@ export const areaRoutes: RegisterRoutes = async (app, ctx) => {
       },
     },
     async (req) => ({ items: await searchAreas(ctx, req.ability, req.query) }),
+  );
+
+  app.get(
+    '/api/areas/lookup',
+    {
+      schema: {
+        tags: ['areas'],
+        summary:
+          "Communities and grids whose name, or their community's, street's or district's, contains q (every signed-in account: public names)",
+        security,
+        querystring: AreaLookupQuery,
+        response: { 200: AreaLookupList, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (req) => {
+      req.requireActor();
+      return { items: await lookupPlaces(ctx, req.query) };
+    },
   );
 
   app.get(

@@ -14,7 +14,7 @@ import {
 } from '../../test/harness';
 import { accounts } from '../accounts/tables';
 import { generateTotpSecret, totpCode, totpStep } from '../accounts/totp';
-import { AUDIT_ALGORITHM, appendAuditStandalone, verifyAuditChain } from './log';
+import { AUDIT_ALGORITHM, appendAuditStandalone, sealAudit, verifyAuditChain } from './log';
 
 interface Entry {
   id: string;
@@ -114,8 +114,32 @@ describe('the audit log', () => {
     const numeric = p.items.map((e) => BigInt(e.id));
     expect(numeric).toEqual([...numeric].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)));
     expect(p.items.some((e) => e.action === 'auth.login' && e.actorName === 'auditor1')).toBe(true);
-    expect(p.items[0]!.hash).toMatch(new RegExp(`^${AUDIT_ALGORITHM}:[0-9a-f]{64}$`));
+    // The newest entries wait for the sealer (null); once sealed, each carries its chain hash.
+    expect(p.items[0]!.hash).toBeNull();
+    await sealAudit(env.ctx.db);
+    const sealed = await page('?limit=5');
+    expect(sealed.items[0]!.hash).toMatch(new RegExp(`^${AUDIT_ALGORITHM}:[0-9a-f]{64}$`));
     expect(p.nextBefore).toBeNull();
+  });
+
+  it('writes entries without waiting on each other, and seals them into one chain in order of commit', async () => {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        appendAuditStandalone(env.ctx.db, { action: 'sealtest.unsealed', outcome: 'success', details: { i } }),
+      ),
+    );
+    const pending = await queryRows<{ n: number }>(
+      env.ctx.db,
+      sql`select count(*)::int as n from audit_log where seq is null and action = 'sealtest.unsealed'`,
+    );
+    expect(pending[0]!.n).toBe(10);
+    expect(await sealAudit(env.ctx.db)).toBeGreaterThanOrEqual(10);
+    expect(await sealAudit(env.ctx.db)).toBe(0);
+    // Sealing is the one change the database allows, and only once.
+    await expect(
+      env.ctx.db.execute(sql`update audit_log set seq = seq + 1000000 where action = 'sealtest.unsealed'`),
+    ).rejects.toThrow();
+    expect((await verifyAuditChain(env.ctx.db)).ok).toBe(true);
   });
 
   it('records every read as audit.read with the filters, never inside the page it returns', async () => {

@@ -1,7 +1,7 @@
 /** Writes audit entries into the hash chain and verifies the chain. */
 import crypto from 'node:crypto';
-import { asc, desc, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client';
+import { asc, desc, isNotNull, isNull, sql } from 'drizzle-orm';
+import { queryRows, type Db, type Tx } from '../../db/client';
 import { auditLog } from './tables';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
@@ -22,7 +22,7 @@ export interface AuditInput {
 /** SM3 where the runtime's OpenSSL has it (国密), SHA-256 otherwise; the prefix tells verify which. */
 export const AUDIT_ALGORITHM = crypto.getHashes().includes('sm3') ? 'sm3' : 'sha256';
 const GENESIS = 'genesis';
-// One lock id for the chain's tail: entries are appended strictly one after another.
+// One sealer at a time links entries into the chain.
 const CHAIN_LOCK = 7_310_002;
 
 /** JSON with sorted keys, so jsonb's reordering does not change the hash. */
@@ -73,11 +73,14 @@ interface HashedFields {
   requestId: string | null;
   outcome: string;
   details: unknown;
-  prevHash: string;
 }
 
-function hashEntry(algorithm: string, f: HashedFields): string {
-  const text = canonicalJson([
+function digest(algorithm: string, text: string): string {
+  return `${algorithm}:${crypto.createHash(algorithm).update(text).digest('hex')}`;
+}
+
+function fieldList(f: HashedFields): unknown[] {
+  return [
     f.at.toISOString(),
     f.actorId,
     f.actorName,
@@ -89,18 +92,29 @@ function hashEntry(algorithm: string, f: HashedFields): string {
     f.requestId,
     f.outcome,
     f.details,
-    f.prevHash,
-  ]);
-  return `${algorithm}:${crypto.createHash(algorithm).update(text).digest('hex')}`;
+  ];
+}
+
+/** The hash of an entry's own fields, written with it. */
+function entryHashOf(algorithm: string, f: HashedFields): string {
+  return digest(algorithm, canonicalJson(fieldList(f)));
+}
+
+/** The chain hash: the entry's own hash linked to the one before it. */
+function chainHashOf(algorithm: string, prevHash: string, entryHash: string): string {
+  return digest(algorithm, canonicalJson([prevHash, entryHash]));
+}
+
+/** The first chain format (entries before the sealer): one hash over the fields and the link. */
+function legacyHashOf(algorithm: string, f: HashedFields, prevHash: string): string {
+  return digest(algorithm, canonicalJson([...fieldList(f), prevHash]));
 }
 
 /**
- * Appends one entry. Call it inside the transaction of the write it records, so both commit or neither;
- * the advisory lock serialises appends so each entry links to the one committed before it.
+ * Appends one entry. Call it inside the transaction of the write it records, so both commit or neither. It takes no
+ * lock: the entry carries the hash of its own fields, and the sealer links it into the chain once it has committed.
  */
 export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
-  const last = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   const fields: HashedFields = {
     at: new Date(),
     actorId: input.actorId ?? null,
@@ -113,14 +127,76 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
     requestId: storableOrNull(input.requestId),
     outcome: input.outcome,
     details: JSON.parse(canonicalJson(storable(input.details ?? {}))),
-    prevHash: last[0]?.hash ?? GENESIS,
   };
-  await tx.insert(auditLog).values({ ...fields, hash: hashEntry(AUDIT_ALGORITHM, fields) });
+  await tx.insert(auditLog).values({ ...fields, entryHash: entryHashOf(AUDIT_ALGORITHM, fields) });
 }
 
 /** Appends an entry in a transaction of its own (logins, denials: nothing else to commit with). */
 export async function appendAuditStandalone(db: Db, input: AuditInput): Promise<void> {
   await db.transaction(async (tx) => appendAudit(tx, input));
+}
+
+/**
+ * Links the committed entries not yet in the chain, oldest first, in batches; answers how many it sealed. One sealer
+ * at a time (an advisory lock): with `wait` false it gives way when another one runs (the jobs loop), with `wait`
+ * true it queues behind it (verify, which must see everything sealed). Entries are sealed in the order the sealer
+ * sees them committed, so the chain order (seq) may differ from the id order.
+ */
+export async function sealAudit(db: Db, opts: { wait?: boolean; batch?: number } = {}): Promise<number> {
+  const batch = opts.batch ?? 5000;
+  let sealed = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      if (opts.wait) await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
+      else {
+        const [got] = await queryRows<{ locked: boolean }>(
+          tx,
+          sql`select pg_try_advisory_xact_lock(${CHAIN_LOCK}) as locked`,
+        );
+        if (!got?.locked) return 0;
+      }
+      const [tail] = await tx
+        .select({ seq: auditLog.seq, hash: auditLog.hash })
+        .from(auditLog)
+        .where(isNotNull(auditLog.seq))
+        .orderBy(desc(auditLog.seq))
+        .limit(1);
+      const rows = await tx
+        .select({ id: auditLog.id, entryHash: auditLog.entryHash })
+        .from(auditLog)
+        .where(isNull(auditLog.seq))
+        .orderBy(asc(auditLog.id))
+        .limit(batch);
+      if (rows.length === 0) return 0;
+      let seq = tail?.seq ?? 0n;
+      let prev = tail?.hash ?? GENESIS;
+      // Sent as comma-joined text (no value here contains a comma): one parameter each, whatever the batch size.
+      const ids: string[] = [];
+      const seqs: string[] = [];
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const r of rows) {
+        seq += 1n;
+        // An entry written without its own hash cannot be vouched for: it is chained with a marker verify reports.
+        const hash = chainHashOf(AUDIT_ALGORITHM, prev, r.entryHash ?? 'missing');
+        ids.push(String(r.id));
+        seqs.push(String(seq));
+        prevs.push(prev);
+        hashes.push(hash);
+        prev = hash;
+      }
+      await tx.execute(sql`
+        update audit_log a set seq = v.seq, prev_hash = v.prev, hash = v.hash
+          from (select unnest(string_to_array(${ids.join(',')}, ','))::bigint as id,
+                       unnest(string_to_array(${seqs.join(',')}, ','))::bigint as seq,
+                       unnest(string_to_array(${prevs.join(',')}, ',')) as prev,
+                       unnest(string_to_array(${hashes.join(',')}, ',')) as hash) v
+         where a.id = v.id`);
+      return rows.length;
+    });
+    sealed += n;
+    if (n < batch) return sealed;
+  }
 }
 
 export interface VerifyResult {
@@ -131,29 +207,36 @@ export interface VerifyResult {
   problem: string | null;
 }
 
-/** Walks the whole chain in id order; a changed row breaks its own hash, a deleted one breaks the next link. */
+/**
+ * Seals what is pending, then walks the whole chain in its order: a changed row breaks its own hash, a deleted one
+ * breaks the link of the next.
+ */
 export async function verifyAuditChain(db: Db, batch = 2000): Promise<VerifyResult> {
+  await sealAudit(db, { wait: true });
   let prev = GENESIS;
   let checked = 0;
-  let after = -1n;
+  let after = 0n;
+  const bad = (id: string, problem: string): VerifyResult => ({
+    ok: false,
+    checked,
+    algorithm: AUDIT_ALGORITHM,
+    firstBadId: id,
+    problem,
+  });
   for (;;) {
     const rows = await db
       .select()
       .from(auditLog)
-      .where(sql`${auditLog.id} > ${after}`)
-      .orderBy(asc(auditLog.id))
+      .where(sql`${auditLog.seq} > ${after}`)
+      .orderBy(asc(auditLog.seq))
       .limit(batch);
     if (rows.length === 0) break;
     for (const r of rows) {
       const id = String(r.id);
-      if (r.prevHash !== prev) {
-        return { ok: false, checked, algorithm: AUDIT_ALGORITHM, firstBadId: id, problem: 'link' };
-      }
-      const algorithm = r.hash.split(':')[0] ?? '';
-      if (!crypto.getHashes().includes(algorithm)) {
-        return { ok: false, checked, algorithm: AUDIT_ALGORITHM, firstBadId: id, problem: 'algorithm' };
-      }
-      const expected = hashEntry(algorithm, {
+      if (r.prevHash !== prev) return bad(id, 'link');
+      const algorithm = (r.hash ?? '').split(':')[0] ?? '';
+      if (!crypto.getHashes().includes(algorithm)) return bad(id, 'algorithm');
+      const fields: HashedFields = {
         at: r.at,
         actorId: r.actorId,
         actorName: r.actorName,
@@ -165,15 +248,25 @@ export async function verifyAuditChain(db: Db, batch = 2000): Promise<VerifyResu
         requestId: r.requestId,
         outcome: r.outcome,
         details: r.details,
-        prevHash: r.prevHash,
-      });
-      if (expected !== r.hash) {
-        return { ok: false, checked, algorithm: AUDIT_ALGORITHM, firstBadId: id, problem: 'hash' };
+      };
+      if (r.entryHash === null) {
+        if (legacyHashOf(algorithm, fields, r.prevHash) !== r.hash) return bad(id, 'hash');
+      } else {
+        if (entryHashOf(algorithm, fields) !== r.entryHash) return bad(id, 'hash');
+        if (chainHashOf(algorithm, r.prevHash, r.entryHash) !== r.hash) return bad(id, 'hash');
       }
-      prev = r.hash;
+      prev = r.hash!;
       checked++;
-      after = r.id;
+      after = r.seq!;
     }
   }
+  // Every entry must be in the chain by now: one outside it was slipped in past the sealer.
+  const [stray] = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(isNull(auditLog.seq))
+    .orderBy(asc(auditLog.id))
+    .limit(1);
+  if (stray) return bad(String(stray.id), 'unsealed');
   return { ok: true, checked, algorithm: AUDIT_ALGORITHM, firstBadId: null, problem: null };
 }

@@ -6,12 +6,24 @@
  * Residents report online in any community: that is tested in cases.test.ts, not here (their parent and sibling
  * intake calls are left out).
  */
+import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
 import type { Role } from '../../../common/roles';
 import type { AppContext } from '../../context';
+import { memoryUploadStore, uploadStore } from '../../storage';
 import { FIXTURE } from '../../test/harness';
-import { gridAt, SCOPED, type Actor, type Matrix, type Relation, type RouteCase } from '../../test/matrix';
+import {
+  EVERYONE,
+  gridAt,
+  SCOPED,
+  type Actor,
+  type Matrix,
+  type Relation,
+  type RouteCase,
+} from '../../test/matrix';
 import { accounts } from '../accounts/tables';
+import { caseAttachments, cases } from './tables';
 import { insertCategory, placeCase, type PlacedCase } from './test-fixtures';
 
 const CASE_READERS: Role[] = [
@@ -41,6 +53,41 @@ async function residentId(m: Matrix): Promise<string> {
     .from(accounts)
     .where(eq(accounts.username, 'matrix.resident'));
   return row!.id;
+}
+
+/** Roles that may add photos: those who may act on a case, and its reporter (see photos.ts). */
+const PHOTO_UPLOADERS: Role[] = [
+  'dept_handler',
+  'street_staff',
+  'community_worker',
+  'grid_worker',
+  'resident',
+];
+
+/** A photo of a case, stored in memory (the matrix never writes files), for the download routes. */
+async function placePhoto(m: Matrix, caseId: string): Promise<string> {
+  m.env.ctx.uploads ??= memoryUploadStore();
+  const data = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'white' } })
+    .jpeg()
+    .toBuffer();
+  const id = crypto.randomUUID();
+  const key = `cases/${caseId}/${id}.jpg`;
+  const thumbKey = `cases/${caseId}/${id}.thumb.webp`;
+  await uploadStore(m.env.ctx).put(key, data);
+  await uploadStore(m.env.ctx).put(thumbKey, data);
+  await m.env.ctx.db.insert(caseAttachments).values({
+    id,
+    caseId,
+    eventSeq: 1,
+    mime: 'image/jpeg',
+    bytes: data.length,
+    width: 8,
+    height: 8,
+    sha256: 'x',
+    storageKey: key,
+    thumbKey,
+  });
+  return id;
 }
 
 /** A case at the relation to the actor, at a status (null: the relation has no target for this actor). */
@@ -145,6 +192,68 @@ export const routeCases: Record<string, RouteCase> = {
             payload: { ...plan.body, version: c.version },
           }
         : null;
+    },
+  },
+  'GET /api/cases/similar': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      if (!c) return null;
+      const [row] = await m.env.ctx.db
+        .select({ areaCode: cases.areaCode })
+        .from(cases)
+        .where(eq(cases.id, c.id));
+      const community = row!.areaCode.slice(0, 12);
+      return {
+        method: 'GET',
+        url: `/api/cases/similar?categoryId=${await category(m)}&areaCode=${community}`,
+        listed: { field: 'id', value: c.id },
+      };
+    },
+  },
+  'POST /api/cases/{id}/photos': {
+    allow: PHOTO_UPLOADERS,
+    scope: 'scoped',
+    // Bytes without a Content-Type: whoever passes authorization gets 415, so nothing is ever stored here.
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c
+        ? { method: 'POST', url: `/api/cases/${c.id}/photos`, payload: Buffer.from('not an image') }
+        : null;
+    },
+  },
+  'GET /api/cases/{id}/photos': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c ? { method: 'GET', url: `/api/cases/${c.id}/photos` } : null;
+    },
+  },
+  'GET /api/attachments/{id}': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c ? { method: 'GET', url: `/api/attachments/${await placePhoto(m, c.id)}` } : null;
+    },
+  },
+  'GET /api/attachments/{id}/thumb': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c ? { method: 'GET', url: `/api/attachments/${await placePhoto(m, c.id)}/thumb` } : null;
+    },
+  },
+  'GET /api/track': {
+    allow: EVERYONE,
+    scope: 'any',
+    public: true,
+    call: async (_a, _rel, m) => {
+      const c = await placeCase(m.env.ctx, await category(m), FIXTURE.gridA1a);
+      return { method: 'GET', url: `/api/track?number=${c.number}&phone4=1234` };
     },
   },
 };

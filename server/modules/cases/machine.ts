@@ -14,6 +14,8 @@
  *   contains holder_path (for a department case: a leader over its district).
  * - leader: a leader whose area covers the case's location (督办).
  * - reporter: the resident account that reported it.
+ *
+ * Ending statuses: declined, closed, rated (rate may reopen it once), merged (a duplicate folded into another case).
  */
 import type { Role } from '../../../common/roles';
 import type { ErrorCode } from '../../../common/errors';
@@ -43,7 +45,7 @@ export type CaseRelation =
 
 /** Fields an action needs in its body (checked before anything is written). */
 export type ActionField =
-  'reason' | 'note' | 'guidance' | 'rating' | 'days' | 'target' | 'matterClass' | 'departmentId';
+  'reason' | 'note' | 'guidance' | 'rating' | 'days' | 'target' | 'matterClass' | 'departmentId' | 'targetId';
 
 export interface Transition {
   action: CaseAction;
@@ -240,6 +242,15 @@ export const TRANSITIONS: Record<CaseAction, Transition> = {
     requires: ['guidance'],
     when: (c) => (c.matterClass === 'private' ? null : 'case.not_private'),
     effect: 'A private matter (私事) closed directly with guidance to a market or self-help service.',
+  },
+  merge: {
+    action: 'merge',
+    from: ['reported', 'accepted'],
+    to: 'merged',
+    who: ['holder'],
+    requires: ['targetId'],
+    effect:
+      'A duplicate merged (合并) into another open case the holder can read: it ends here (merged_into_id set), and the target records an `absorb` event.',
   },
 };
 

@@ -21,16 +21,18 @@ import type {
   CaseView,
 } from '../../../common/schemas/cases';
 import type { Role } from '../../../common/roles';
+import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
 import { maskPhone } from '../../crypto';
-import type { Tx } from '../../db/client';
+import { queryRows, type Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
-import { caseReadable, caseScopeWhere } from '../../policy/scope';
+import { caseReach, caseReadable, caseScopeWhere } from '../../policy/scope';
 import { accounts } from '../accounts/tables';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { areas, departments } from '../areas/tables';
 import { appendAudit } from '../audit/log';
+import { notifyCaseChange } from '../notifications/case-notices';
 import { loadCalendar } from '../calendar/service';
 import { addHours, addWorkingDays, chinaDay, chinaYear, type Calendar } from '../calendar/working-days';
 import { ancestorAtLevel, resolveRouting } from '../categories/routing';
@@ -45,7 +47,12 @@ import {
   type CaseFacts,
   type CaseStatus,
 } from './machine';
-import { caseEvents, cases } from './tables';
+import { statusCountsUnder } from './counts';
+import { caseAttachments, caseEvents, caseNumberCounters, cases } from './tables';
+import { absorbInto, lockForMerge } from './merge';
+import { bindPhotos, photosByStep } from './photos';
+import { checkAnswers } from './answers';
+import { checkLocationInput, locateCase } from './location';
 
 type CaseRow = typeof cases.$inferSelect;
 type Level = 'community' | 'street' | 'district';
@@ -106,16 +113,24 @@ async function categoryOf(tx: Tx, id: string): Promise<CategoryRow> {
   }
 }
 
-/** The next number of the day in the district: `340302-20261122-000123`. Serialised by an advisory lock per prefix. */
-async function nextCaseNumber(tx: Tx, areaCode: string, at: Date): Promise<string> {
+/**
+ * The next number of the day in the district: `340302-20261122-000123`. Taken from a counter row in a short
+ * transaction of its own, before the intake's transaction, so intakes in one district do not wait for each other's
+ * commits. Its commit need not be flushed: the case's own commit flushes the log up to and past it, and if the case is
+ * never saved the number is merely a gap.
+ */
+async function nextCaseNumber(ctx: AppContext, areaCode: string, at: Date): Promise<string> {
   const prefix = `${areaCode.slice(0, 6)}-${chinaDay(at).replaceAll('-', '')}-`;
-  await tx.execute(sql`select pg_advisory_xact_lock(7310100, hashtext(${prefix}))`);
-  const [row] = await tx
-    .select({ last: sql<string | null>`max(${cases.number})` })
-    .from(cases)
-    .where(sql`${cases.number} like ${prefix + '%'}`);
-  const next = row?.last ? Number(row.last.slice(prefix.length)) + 1 : 1;
-  return `${prefix}${String(next).padStart(6, '0')}`;
+  const [row] = await ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`set local synchronous_commit = off`);
+    return queryRows<{ last: number }>(
+      tx,
+      sql`insert into ${caseNumberCounters} (prefix, last) values (${prefix}, 1)
+          on conflict (prefix) do update set last = ${caseNumberCounters.last} + 1
+          returning last`,
+    );
+  });
+  return `${prefix}${String(row!.last).padStart(6, '0')}`;
 }
 
 /** Takes a case in; answers its detail. */
@@ -139,52 +154,43 @@ export async function intake(
     if (!input.reporterPhone) throw invalidField('body.reporterPhone', 'required');
   }
   if (channel === 'transfer' && !input.sourceRef) throw invalidField('body.sourceRef', 'required');
-  const parsed = parseAreaCode(input.areaCode);
-  if (!parsed.ok)
-    throw new AppError('validation.failed', [
-      { field: 'body.areaCode', rule: 'areaCode', limit: parsed.rule },
-    ]);
-  if (parsed.level !== 'community' && parsed.level !== 'grid')
-    throw invalidField('body.areaCode', 'level', 'community, grid');
+  const areaCode = checkLocationInput(input);
 
   const now = new Date();
   const cal = await calendarAround(ctx, now);
+  // Everything is checked before a number is taken (so a refused intake leaves no gap), then written in one go.
+  const area = await locateCase(ctx.db, areaCode, input);
+  if (actor && channel !== 'online') {
+    const ability = new Ability(actor);
+    const roles = INTAKE_ROLES[channel]!;
+    const inScope = actor.assignments.some(
+      (a) => roles.includes(a.role) && pathWithin(area.path, a.areaPath),
+    );
+    if (!inScope || !ability.can('create', 'Case', area.path))
+      throw new AppError('forbidden', [{ field: area.field, rule: 'outOfScope' }]);
+  }
+  const category = await categoryOf(ctx.db, input.categoryId);
+  if (!category.active) throw invalidField('body.categoryId', 'inactive');
+  const answers = checkAnswers((category.questions ?? []) as CategoryQuestion[], input.answers);
+  const routing = await resolveRouting(ctx.db, category.id, area.path);
+  const urgent = input.urgency ? input.urgency === 'urgent' : category.urgent;
+  const dueAt = deadlineFor(cal, routing.level, category, urgent, now);
+
+  // The reporter: as entered by staff, or the resident's own account.
+  let phone = input.reporterPhone ?? null;
+  let reporterAccountId: string | null = null;
+  if (actor && channel === 'online') {
+    reporterAccountId = actor.accountId;
+    const [acc] = await ctx.db
+      .select({ phoneEnc: accounts.phoneEnc })
+      .from(accounts)
+      .where(eq(accounts.id, actor.accountId));
+    if (acc?.phoneEnc) phone = ctx.secrets.decrypt(acc.phoneEnc);
+  }
+  const name = input.reporterName?.trim() || null;
+
+  const number = await nextCaseNumber(ctx, area.code, now);
   const created = await ctx.db.transaction(async (tx) => {
-    const [area] = await tx
-      .select({ code: areas.code, path: areas.path, level: areas.level })
-      .from(areas)
-      .where(eq(areas.code, parsed.code))
-      .limit(1);
-    if (!area) throw new AppError('area.unknown', [{ field: 'body.areaCode', rule: 'exists' }]);
-    if (actor && channel !== 'online') {
-      const ability = new Ability(actor);
-      const roles = INTAKE_ROLES[channel]!;
-      const inScope = actor.assignments.some(
-        (a) => roles.includes(a.role) && pathWithin(area.path, a.areaPath),
-      );
-      if (!inScope || !ability.can('create', 'Case', area.path))
-        throw new AppError('forbidden', [{ field: 'body.areaCode', rule: 'outOfScope' }]);
-    }
-    const category = await categoryOf(tx, input.categoryId);
-    if (!category.active) throw invalidField('body.categoryId', 'inactive');
-    const routing = await resolveRouting(tx, category.id, area.path);
-    const urgent = input.urgency ? input.urgency === 'urgent' : category.urgent;
-    const dueAt = deadlineFor(cal, routing.level, category, urgent, now);
-
-    // The reporter: as entered by staff, or the resident's own account.
-    let phone = input.reporterPhone ?? null;
-    let reporterAccountId: string | null = null;
-    if (actor && channel === 'online') {
-      reporterAccountId = actor.accountId;
-      const [acc] = await tx
-        .select({ phoneEnc: accounts.phoneEnc })
-        .from(accounts)
-        .where(eq(accounts.id, actor.accountId));
-      if (acc?.phoneEnc) phone = ctx.secrets.decrypt(acc.phoneEnc);
-    }
-    const name = input.reporterName?.trim() || null;
-
-    const number = await nextCaseNumber(tx, area.code, now);
     const [row] = await tx
       .insert(cases)
       .values({
@@ -207,12 +213,13 @@ export async function intake(
         reporterPhoneMasked: phone ? maskPhone(phone) : null,
         reporterAccountId,
         callbackWanted: input.callbackWanted ?? false,
-        answers: input.answers ?? {},
+        answers,
         status: 'reported',
         level: routing.level,
         leadDepartmentId: routing.departmentId,
         holderPath: routing.holderPath,
         dueAt,
+        dueFrom: now,
         version: 1,
         createdBy: actor?.accountId ?? null,
         createdAt: now,
@@ -235,6 +242,13 @@ export async function intake(
         dueAt: dueAt.toISOString(),
       },
       at: now,
+    });
+    await notifyCaseChange(ctx, tx, {
+      before: null,
+      after: row!,
+      action: 'report',
+      eventSeq: 1,
+      actorId: actor?.accountId ?? null,
     });
     await appendAudit(tx, {
       ...auditActor(actor, meta),
@@ -502,11 +516,13 @@ export async function act(
   caseId: string,
   body: CaseActionBody,
   meta: RequestMeta = {},
+  opts: { automatic?: boolean } = {},
 ): Promise<CaseDetail> {
   checkRequired(body);
   const now = new Date();
   const cal = await calendarAround(ctx, now);
   await ctx.db.transaction(async (tx) => {
+    if (body.action === 'merge' && body.targetId) await lockForMerge(tx, caseId, body.targetId);
     const [row] = await tx.select().from(cases).where(eq(cases.id, caseId)).for('update');
     if (!row) throw new AppError('case.unknown');
     if (actor && !caseReadable(new Ability(actor), actor, row)) throw new AppError('forbidden');
@@ -530,6 +546,27 @@ export async function act(
       ]);
     }
     const effect = await effectOf(cal, tx, row, facts, body, now);
+    if (body.action === 'merge') {
+      const into = await absorbInto(
+        tx,
+        actor,
+        row,
+        body.targetId!,
+        { ...eventActor(actor, role), note: effect.note },
+        auditActor(actor, meta),
+        now,
+      );
+      Object.assign(effect.patch, { mergedIntoId: into.id, closedAt: now });
+      effect.data = { targetId: into.id, targetNumber: into.number };
+    }
+    // A new deadline starts its reminders and its one automatic escalation afresh.
+    if (effect.patch.dueAt !== undefined)
+      Object.assign(effect.patch, { dueFrom: now, remindersSent: 0, overdueEscalatedAt: null });
+    // The deadline job escalating a late case: said on the event, and the case goes on the supervisor's list.
+    if (opts.automatic) {
+      effect.data.automatic = true;
+      effect.patch.overdueEscalatedAt = now;
+    }
     const version = row.version + 1;
     const updated = await tx
       .update(cases)
@@ -548,6 +585,15 @@ export async function act(
       note: effect.note,
       data: effect.data,
       at: now,
+    });
+    await bindPhotos(tx, actor, row.id, version, body.attachmentIds ?? []);
+    await notifyCaseChange(ctx, tx, {
+      before: row,
+      after: { ...row, ...effect.patch, status: effect.to, version },
+      action: body.action,
+      eventSeq: version,
+      actorId: actor?.accountId ?? null,
+      automatic: opts.automatic ?? false,
     });
     await appendAudit(tx, {
       ...auditActor(actor, meta),
@@ -574,6 +620,8 @@ function selectCases(db: Tx) {
       categoryName: categories.name,
       areaName: areas.name,
       leadDepartmentName: leadDept.name,
+      // A correlated count on the (case_id, created_at) index: cheap for a page of 50, whatever the table size.
+      photoCount: sql<number>`(select count(*)::int from ${caseAttachments} where ${caseAttachments.caseId} = ${cases.id})`,
     })
     .from(cases)
     .innerJoin(categories, eq(categories.id, cases.categoryId))
@@ -586,6 +634,7 @@ type Joined = {
   categoryName: string;
   areaName: string;
   leadDepartmentName: string | null;
+  photoCount: number;
 };
 
 function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
@@ -633,6 +682,9 @@ function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
       (OPEN_STATUSES as string[]).includes(c.status) &&
       c.status !== 'suspended',
     supervised: c.supervised,
+    overdueEscalatedAt: iso(c.overdueEscalatedAt),
+    mergedIntoId: c.mergedIntoId,
+    photoCount: Number(r.photoCount),
     reopenCount: c.reopenCount,
     rating: c.rating as CaseView['rating'],
     version: c.version,
@@ -667,8 +719,10 @@ export async function eventsOf(ctx: AppContext, actor: Actor, id: string) {
     .from(caseEvents)
     .where(eq(caseEvents.caseId, id))
     .orderBy(asc(caseEvents.seq));
+  const photos = await photosByStep(ctx.db, id);
   return rows.map((e) => ({
     seq: e.seq,
+    attachmentIds: photos.get(e.seq) ?? [],
     action: e.action,
     fromStatus: e.fromStatus,
     toStatus: e.toStatus,
@@ -736,6 +790,14 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
     );
   }
   if (query.mine) filters.push(mineWhere(actor));
+  // The supervisor's list: open cases the deadline job found late, or a leader supervises (督办).
+  if (query.supervision)
+    filters.push(
+      and(
+        inArray(cases.status, OPEN_STATUSES),
+        sql`(${cases.overdueEscalatedAt} is not null or ${cases.supervised})`,
+      )!,
+    );
   const base = and(...filters)!;
   const where = query.status ? and(base, eq(cases.status, query.status))! : base;
   const limit = query.limit ?? 50;
@@ -745,13 +807,29 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
     .orderBy(desc(cases.createdAt), desc(cases.id))
     .limit(limit)
     .offset(offset);
-  const grouped = await ctx.db
-    .select({ status: cases.status, n: sql<number>`count(*)::int` })
-    .from(cases)
-    .where(base)
-    .groupBy(cases.status);
-  const counts: Record<string, number> = {};
-  for (const g of grouped) counts[g.status] = Number(g.n);
+  // The status tabs: from the kept counts when the list is the plain area scope (the large lists: a street, a
+  // district), else counted on the rows (filtered lists, department and resident scopes, which are small).
+  const reach = caseReach(ability, actor);
+  const plainScope =
+    reach.departmentIds.length === 0 &&
+    reach.paths.length > 0 &&
+    !query.category &&
+    !query.channel &&
+    !query.area &&
+    query.overdue === undefined &&
+    !query.q &&
+    !query.mine &&
+    !query.supervision;
+  let counts: Record<string, number> = {};
+  if (plainScope) counts = await statusCountsUnder(ctx.db, reach.paths, actor.accountId);
+  else {
+    const grouped = await ctx.db
+      .select({ status: cases.status, n: sql<number>`count(*)::int` })
+      .from(cases)
+      .where(base)
+      .groupBy(cases.status);
+    for (const g of grouped) counts[g.status] = Number(g.n);
+  }
   const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
   const now = new Date();
   return { items: rows.map((r) => toView(ctx, r, now)), total, counts };

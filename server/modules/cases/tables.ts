@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  primaryKey,
   boolean,
   check,
   doublePrecision,
@@ -55,11 +56,16 @@ export const cases = pgTable(
     holderPath: text('holder_path').notNull(),
     coDepartmentIds: jsonb('co_department_ids').notNull().default([]),
     dueAt: timestamp('due_at', { withTimezone: true }),
+    /** When the current deadline started: reminders fall at fractions of due_from → due_at. */
+    dueFrom: timestamp('due_from', { withTimezone: true }),
+    /** How many reminders of the current deadline were sent (0 with a new deadline). */
+    remindersSent: integer('reminders_sent').notNull().default(0),
     /** Set once the deadline job escalated it for this deadline; cleared with a new deadline. */
     overdueEscalatedAt: timestamp('overdue_escalated_at', { withTimezone: true }),
     supervised: boolean('supervised').notNull().default(false),
     reopenCount: integer('reopen_count').notNull().default(0),
     rating: text('rating'),
+    /** A duplicate merged into another case (status merged). */
     mergedIntoId: uuid('merged_into_id'),
     /** Optimistic concurrency: every action names the version it saw. */
     version: integer('version').notNull().default(1),
@@ -76,6 +82,7 @@ export const cases = pgTable(
     index('cases_department_idx').on(t.leadDepartmentId, t.status),
     index('cases_reporter_idx').on(t.reporterAccountId),
     index('cases_created_idx').on(t.createdAt),
+    index('cases_category_area_idx').on(t.categoryId, t.areaPath),
     check(
       'cases_channel_check',
       sql`${t.channel} in ('window','hotline','online','mailbox','patrol','transfer')`,
@@ -110,4 +117,66 @@ export const caseEvents = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('case_events_case_seq_key').on(t.caseId, t.seq), index('case_events_at_idx').on(t.at)],
+);
+
+/** Photos of a case (at intake or with a progress note): stored re-encoded without metadata, with a thumbnail. */
+export const caseAttachments = pgTable(
+  'case_attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    /** The event it came with (1 = the report); null until attached to one. */
+    eventSeq: integer('event_seq'),
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    sha256: text('sha256').notNull(),
+    /** Keys in the upload store (a folder under the data directory by default). */
+    storageKey: text('storage_key').notNull(),
+    thumbKey: text('thumb_key').notNull(),
+    uploadedBy: uuid('uploaded_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('case_attachments_case_idx').on(t.caseId, t.createdAt)],
+);
+
+/**
+ * The last case number given out per district and day (prefix `340302-20261122-`). Taken in a short transaction of
+ * its own, so intakes in one district do not queue behind each other's commits; a failed intake leaves a gap.
+ */
+export const caseNumberCounters = pgTable('case_number_counters', {
+  prefix: text('prefix').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+/**
+ * Case counts by area and status, for the status tabs of large lists without counting a district's million rows.
+ * A trigger on cases writes +1/-1 rows into case_status_deltas (inserts only, so concurrent writes never wait on each
+ * other); the jobs loop folds them into case_status_counts. A count is the sum over both tables.
+ */
+export const caseStatusCounts = pgTable(
+  'case_status_counts',
+  {
+    areaPath: text('area_path').notNull(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.areaPath, t.status] }),
+    index('case_status_counts_path_idx').using('btree', t.areaPath.op('text_pattern_ops')),
+  ],
+);
+
+export const caseStatusDeltas = pgTable(
+  'case_status_deltas',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    areaPath: text('area_path').notNull(),
+    status: text('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [index('case_status_deltas_path_idx').using('btree', t.areaPath.op('text_pattern_ops'))],
 );

@@ -1,6 +1,6 @@
 /**
- * The demo city 蚌埠市: its NBS area tree, three grids per community, six departments per district, and one
- * demo account per role. Re-running skips whatever already exists.
+ * The demo city 蚌埠市: its NBS area tree, three grids per community (with synthetic boundaries, boundaries.ts), six
+ * departments per district, and one demo account per role. Re-running skips whatever already exists.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { SYSTEM_ACTOR_NAME } from '../areas/audit-meta';
 import { generateDemoGrids } from '../areas/division-csv';
 import { importDivisionFiles, writeAreaRows } from '../areas/import';
 import { areas, departments } from '../areas/tables';
+import { ensureDemoApiKey } from '../open311/apikeys';
+import { seedDemoBoundaries } from './boundaries';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEMO_DATA_DIR = path.resolve(here, '../areas/data/bengbu');
@@ -86,7 +88,7 @@ export async function demoPlaces(ctx: AppContext) {
   return { city, district, street, community, grid, department: department ?? null };
 }
 
-/** Inserts grids and departments in batches; existing rows are left as they are. */
+/** Inserts grids and departments in batches, and demo boundaries where grids have none; existing rows are left as they are. */
 async function seedGridsAndDepartments(ctx: AppContext): Promise<{ grids: number; departments: number }> {
   const communities = await ctx.db
     .select({ code: areas.code, name: areas.name })
@@ -108,14 +110,16 @@ async function seedGridsAndDepartments(ctx: AppContext): Promise<{ grids: number
     const depts = deptRows.length
       ? await tx.insert(departments).values(deptRows).onConflictDoNothing().returning({ id: departments.id })
       : [];
-    if (gridCount > 0 || depts.length > 0) {
+    // Synthetic shapes (boundaries.ts) for the grids that have none, so the map and locating work in the demo.
+    const bounded = await seedDemoBoundaries(tx, DEMO_CITY);
+    if (gridCount > 0 || depts.length > 0 || bounded > 0) {
       await appendAudit(tx, {
         actorName: SYSTEM_ACTOR_NAME,
         action: 'demo.seed',
         targetType: 'area',
         areaPath: areaPath(DEMO_CITY),
         outcome: 'success',
-        details: { grids: gridCount, departments: depts.length },
+        details: { grids: gridCount, departments: depts.length, boundaries: bounded },
       });
     }
     return { grids: gridCount, departments: depts.length };
@@ -200,6 +204,8 @@ export async function seedDemo(ctx: AppContext): Promise<void> {
   }
   await seedGridsAndDepartments(ctx);
   await seedAccounts(ctx);
+  // The demo Open311 client (LINLI_DEMO_OPEN311_KEY) reports anywhere in the demo city.
+  await ensureDemoApiKey(ctx, DEMO_CITY);
 }
 
 /** Where each demo account sits in the bundled 蚌埠市 data, for the note (printable before the seed runs). */

@@ -11,10 +11,24 @@ import {
   CalendarOutlined,
   DesktopOutlined,
   HomeOutlined,
+  KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
   TeamOutlined,
   UserOutlined,
+} from '@ant-design/icons';
+import {
+  EnvironmentOutlined,
+  FormOutlined,
+  ScheduleOutlined,
+  UnorderedListOutlined,
+} from '@ant-design/icons';
+import {
+  BarChartOutlined,
+  BellOutlined,
+  EditOutlined,
+  FileSearchOutlined,
+  ProfileOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { ADMIN_ROLES, type Role } from '../../../common/roles';
@@ -23,6 +37,7 @@ import { roleName, useLocale } from '../i18n';
 import { useSession, type Me } from '../session';
 import { useIsMobile } from './useIsMobile';
 import { LanguageSwitch, LargeTextToggle } from './Preferences';
+import { NotificationBell } from '../modules/notifications/NotificationBell';
 
 interface NavItem {
   key: string;
@@ -35,6 +50,35 @@ interface NavItem {
 /** The menu entries this account's abilities allow, in menu order. */
 export function navItems(me: Me, can: ReturnType<typeof useSession>['can']): NavItem[] {
   const items: NavItem[] = [{ key: 'home', path: '/', label: 'menu.home', icon: <HomeOutlined /> }];
+  // Staff case screens; residents (who may create cases online) have their own pages.
+  if (me.account.kind !== 'resident' && can('read', 'Case')) {
+    items.push({ key: 'work', path: '/work', label: 'menu.casesWork', icon: <ScheduleOutlined /> });
+    items.push({ key: 'cases', path: '/cases', label: 'menu.casesList', icon: <UnorderedListOutlined /> });
+    if (can('create', 'Case'))
+      items.push({ key: 'caseNew', path: '/cases/new', label: 'menu.casesNew', icon: <FormOutlined /> });
+    if (can('read', 'Statistics'))
+      items.push({
+        key: 'caseMap',
+        path: '/cases/map',
+        label: 'menu.casesMap',
+        icon: <EnvironmentOutlined />,
+      });
+  }
+  // Residents get four plain entries; everyone signed in has the inbox.
+  if (me.account.kind === 'resident') {
+    items.push({ key: 'report', path: '/report', label: 'resident.menuReport', icon: <EditOutlined /> });
+    items.push({
+      key: 'myCases',
+      path: '/my-cases',
+      label: 'resident.menuMyCases',
+      icon: <ProfileOutlined />,
+    });
+  }
+  items.push({ key: 'inbox', path: '/inbox', label: 'notifications.menu', icon: <BellOutlined /> });
+  if (me.account.kind === 'resident')
+    items.push({ key: 'track', path: '/track', label: 'resident.menuTrack', icon: <FileSearchOutlined /> });
+  if (can('read', 'Statistics'))
+    items.push({ key: 'stats', path: '/stats', label: 'stats.menu', icon: <BarChartOutlined /> });
   if (can('read', 'Area'))
     items.push({ key: 'areas', path: '/areas', label: 'menu.areas', icon: <ApartmentOutlined /> });
   if (can('manage', 'Grid'))
@@ -54,6 +98,8 @@ export function navItems(me: Me, can: ReturnType<typeof useSession>['can']): Nav
       label: 'menu.categories',
       icon: <ClusterOutlined />,
     });
+  if (can('manage', 'ApiKey'))
+    items.push({ key: 'apikeys', path: '/apikeys', label: 'menu.apikeys', icon: <KeyOutlined /> });
   items.push({ key: 'profile', path: '/me', label: 'menu.profile', icon: <UserOutlined /> });
   if (me.assignments.some((a) => ADMIN_ROLES.includes(a.role)))
     items.push({ key: 'docs', path: '/api/docs', label: 'menu.docs', icon: <ApiOutlined />, external: true });
@@ -69,8 +115,17 @@ const KEY_BY_SEGMENT: Record<string, string> = {
   audit: 'audit',
   calendar: 'calendar',
   categories: 'categories',
+  apikeys: 'apikeys',
   me: 'profile',
+  report: 'report',
+  'my-cases': 'myCases',
+  inbox: 'inbox',
+  stats: 'stats',
+  work: 'work',
+  cases: 'cases',
 };
+/** Paths whose menu entry is not the one of their first segment. */
+const KEY_BY_PATH: Record<string, string> = { '/cases/new': 'caseNew', '/cases/map': 'caseMap' };
 
 /** Distinct role names of the account, in assignment order. */
 export function roleNames(me: Me, locale: Parameters<typeof roleName>[1]): string[] {
@@ -88,7 +143,8 @@ export function AppShell() {
   const items = useMemo(() => (me ? navItems(me, can) : []), [me, can]);
   if (!me) return null;
 
-  const selectedKey = KEY_BY_SEGMENT[location.pathname.split('/')[1] ?? ''] ?? '';
+  const selectedKey =
+    KEY_BY_PATH[location.pathname] ?? KEY_BY_SEGMENT[location.pathname.split('/')[1] ?? ''] ?? '';
   const roles = roleNames(me, locale);
 
   const menuItems: MenuProps['items'] = items.map((item) => ({
@@ -163,6 +219,7 @@ export function AppShell() {
         </a>
         <div className="header-spacer" />
         {isMobile ? null : userBlock}
+        <NotificationBell />
         <LanguageSwitch compact={isMobile} />
         <LargeTextToggle />
         <Tooltip title={isMobile ? t('shell.logout') : undefined}>

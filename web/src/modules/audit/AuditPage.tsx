@@ -64,7 +64,7 @@ function DetailsBlock({ entry }: { entry: AuditEntry }) {
         {JSON.stringify(entry.details ?? null, null, 2)}
       </pre>
       <Typography.Text type="secondary" className="mono audit-hash">
-        {t('audit.hash')}: {entry.hash}
+        {t('audit.hash')}: {entry.hash ?? t('audit.unsealed')}
       </Typography.Text>
     </div>
   );

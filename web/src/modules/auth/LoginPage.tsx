@@ -1,7 +1,14 @@
 /** The login page: staff sign in with username, password and TOTP when asked; residents with phone and SMS code. */
 import { useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, Space, Tabs, Typography } from 'antd';
-import { LockOutlined, MobileOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  FileSearchOutlined,
+  LockOutlined,
+  MobileOutlined,
+  SafetyOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { Link } from 'react-router';
 import { isApiError, type ApiError } from '../../api';
 import { useT } from '../../i18n';
 import { useSession } from '../../session';
@@ -287,6 +294,9 @@ export default function LoginPage() {
             ]}
           />
         </Card>
+        <Link to="/track" className="login-track-link" data-testid="login-track-link">
+          <FileSearchOutlined /> {t('track.loginLink')}
+        </Link>
         <Typography.Text type="secondary" className="login-footer">
           {t('app.footer')}
         </Typography.Text>

@@ -6,6 +6,8 @@ import { useLocale } from '../../i18n';
 import { useMe, useSession } from '../../session';
 import { AssignmentList } from '../../components/AssignmentList';
 import { navItems, roleNames } from '../../components/AppShell';
+import { handlesCases, WorkCard } from '../cases/WorkCard';
+import { ResidentHome } from '../resident/ResidentHome';
 
 export default function HomePage() {
   const { t, locale } = useLocale();
@@ -13,15 +15,15 @@ export default function HomePage() {
   const { can } = useSession();
   const links = navItems(me, can).filter((i) => i.key !== 'home');
   const roles = roleNames(me, locale);
+  // Residents land on four big buttons instead of the staff overview.
+  if (me.account.kind === 'resident') return <ResidentHome />;
   return (
     <div className="page card-stack">
       <Card className="welcome-card" data-testid="welcome-card">
         <Typography.Title level={2} className="welcome-title">
           {t('home.welcome', { name: me.account.displayName })}
         </Typography.Title>
-        <Typography.Paragraph type="secondary">
-          {me.account.kind === 'resident' ? t('home.residentIntro') : t('home.staffIntro')}
-        </Typography.Paragraph>
+        <Typography.Paragraph type="secondary">{t('home.staffIntro')}</Typography.Paragraph>
         <div className="welcome-meta">
           {me.account.username ? <Tag icon={<UserOutlined />}>{me.account.username}</Tag> : null}
           {roles.map((r) => (
@@ -37,6 +39,7 @@ export default function HomePage() {
           </>
         ) : null}
       </Card>
+      {handlesCases(me, can) ? <WorkCard /> : null}
       <Card title={t('home.quickLinks')}>
         <Row gutter={[12, 12]}>
           {links.map((item) => {
