@@ -351,7 +351,8 @@ async function run(): Promise<Report> {
         headers: headersOf(community, true),
         body,
       });
-      if (intakeRes.status !== 201) throw new Error(`POST /api/cases: ${intakeRes.status} ${await intakeRes.text()}`);
+      if (intakeRes.status !== 201)
+        throw new Error(`POST /api/cases: ${intakeRes.status} ${await intakeRes.text()}`);
       const intakeLoad = await load({
         url: `${base}/api/cases`,
         method: 'POST',
@@ -359,7 +360,10 @@ async function run(): Promise<Report> {
         headers: headersOf(community, true),
         connections: settings.intakeConnections,
       });
-      const intake = { ...intakeLoad, ratioToRaw: round(intakeLoad.rps / Math.max(1, rawInsert.perSecond), 3) };
+      const intake = {
+        ...intakeLoad,
+        ratioToRaw: round(intakeLoad.rps / Math.max(1, rawInsert.perSecond), 3),
+      };
       log(`    ${intake.rps}/s, p99 ${intake.latencyMs.p99} ms (${intake.non2xx} non-2xx)`);
 
       const t0 = performance.now();
@@ -449,8 +453,9 @@ async function run(): Promise<Report> {
           node: process.version,
           postgres: ((await sql.query('show server_version')).rows[0] as { server_version: string })
             .server_version,
-          synchronousCommit: ((await sql.query('show synchronous_commit')).rows[0] as { synchronous_commit: string })
-            .synchronous_commit,
+          synchronousCommit: (
+            (await sql.query('show synchronous_commit')).rows[0] as { synchronous_commit: string }
+          ).synchronous_commit,
           fsync: ((await sql.query('show fsync')).rows[0] as { fsync: string }).fsync,
         },
         settings,

@@ -2,16 +2,17 @@
  * The staff's case screens in a real browser, at phone width in zh-CN: a community worker registers a window case
  * with a photo, finds it in its work list, accepts it (a second, stale tab is told and reloaded) and dispatches it
  * to a department; the department's handler starts and handles it with a photo; a grid worker, not the handler,
- * verifies it in large-text mode; the community worker closes it. Then the case list and the grid map.
+ * verifies it in large-text mode; the community worker closes it. Then possible duplicates at intake, the grid map,
+ * the work list and case list on a desktop (and in English), and a leader's supervision list.
  */
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { demoPlaces } from '../server/modules/demo/seed';
-import { eq } from 'drizzle-orm';
 import { WEB_DIST } from '../server/http/app';
 import { cases } from '../server/modules/cases/tables';
+import { demoPlaces } from '../server/modules/demo/seed';
 import {
   DEMO_PASSWORD,
   DESKTOP,
@@ -24,6 +25,8 @@ import {
 
 let e2e: E2E;
 let photo: Buffer;
+const sms: { phone: string; text: string }[] = [];
+const RESIDENT_PHONE = '13900006789';
 
 const COMMUNITY = '340302001001';
 const GRID = '340302001001001';
@@ -31,6 +34,12 @@ const TITLE = '幸福小区3栋楼道堆放杂物';
 
 beforeAll(async () => {
   e2e = await startE2E();
+  // The resident's login code arrives by "SMS": catch what the sender would send.
+  e2e.ctx.sms = {
+    send: async (phone, text) => {
+      sms.push({ phone, text });
+    },
+  };
   photo = await sharp({
     create: { width: 640, height: 480, channels: 3, background: { r: 180, g: 130, b: 70 } },
   })
@@ -140,17 +149,19 @@ describe('staff case screens', () => {
     await dept.context.close();
 
     const resident = await newPage(e2e, PHONE);
-    await resident.page.goto('/');
-    const login = await resident.page.request.post('/api/auth/login', {
-      data: { username: 'demo.resident', password: DEMO_PASSWORD },
-    });
-    if (login.ok()) {
-      await resident.page.goto('/');
-      await resident.page.getByTestId('welcome-card').waitFor();
-      const rk = await menuKeys(resident.page);
-      expect(rk).not.toContain('work');
-      expect(rk).not.toContain('caseNew');
-    }
+    // A resident may create cases (online), yet gets none of the staff entries.
+    await resident.page.goto('/login');
+    await resident.page.getByTestId('login-tab-resident').click();
+    await resident.page.getByTestId('resident-phone').fill(RESIDENT_PHONE);
+    const before = sms.length;
+    await resident.page.getByTestId('resident-send-code').click();
+    await expect.poll(() => sms.slice(before).some((m) => m.phone === RESIDENT_PHONE)).toBe(true);
+    const code = /(\d{6})/.exec(sms.slice(before).find((m) => m.phone === RESIDENT_PHONE)!.text)![1]!;
+    await resident.page.getByTestId('resident-code').fill(code);
+    await resident.page.getByTestId('resident-submit').click();
+    await resident.page.getByTestId('welcome-card').waitFor();
+    const rk = await menuKeys(resident.page);
+    for (const key of ['work', 'cases', 'caseNew', 'caseMap']) expect(rk).not.toContain(key);
     await resident.context.close();
   });
 
@@ -235,7 +246,13 @@ describe('staff case screens', () => {
 
     await stale.getByTestId('case-action-accept').click();
     await stale.getByTestId('action-submit').click();
-    await stale.getByText('已被他人处理，已为您刷新').waitFor();
+    await stale
+      .getByText('已被他人处理，已为您刷新')
+      .waitFor({ timeout: 10_000 })
+      .catch(async (e: unknown) => {
+        await shot(stale, 'debug-stale', true);
+        throw e;
+      });
     await expect.poll(() => statusOf(stale)).toBe('accepted');
     expect(await stale.getByTestId('case-action-accept').count()).toBe(0);
     await stale.close();
@@ -252,10 +269,10 @@ describe('staff case screens', () => {
       await page.getByTestId('action-department').click();
       const none = page.getByTestId('action-no-departments');
       await Promise.race([page.locator('.ant-select-item-option').first().waitFor(), none.waitFor()]);
+      await shot(page, 'cases-dispatch-phone');
       if (await none.isVisible())
         throw new Error('GET /api/departments shows the community worker no department to dispatch to');
       await page.locator('.ant-select-item-option').filter({ hasText: '民政局' }).first().click();
-      await shot(page, 'cases-dispatch-phone');
     });
     await expect.poll(() => statusOf(page)).toBe('dispatched');
     expect(await page.getByTestId('case-holder').innerText()).toContain('民政局');
@@ -343,29 +360,10 @@ describe('staff case screens', () => {
   it('draws open cases by grid on the map', async () => {
     const { context, page } = await newPage(e2e, PHONE);
     await logIn(page, 'demo.community_worker');
-    // Boundaries for the community's three grids (the demo grids have none), side by side.
+    // The demo seed draws every grid's boundary; a grid without one would be listed as a tile instead.
     const csrf = ((await (await page.request.get('/api/me')).json()) as { csrfToken: string }).csrfToken;
-    for (let k = 1; k <= 3; k++) {
-      const x0 = 117.38 + (k - 1) * 0.004;
-      const res = await page.request.patch(`/api/grids/${COMMUNITY}${String(k).padStart(3, '0')}`, {
-        headers: { 'X-CSRF-Token': csrf },
-        data: {
-          boundary: {
-            type: 'Polygon',
-            coordinates: [
-              [
-                [x0, 32.91],
-                [x0 + 0.0038, 32.91],
-                [x0 + 0.0038, 32.914 + k * 0.0005],
-                [x0, 32.914],
-                [x0, 32.91],
-              ],
-            ],
-          },
-        },
-      });
-      expect(res.status()).toBe(200);
-    }
+    const grid = (await (await page.request.get(`/api/areas/${GRID}`)).json()) as { boundary?: unknown };
+    expect(grid.boundary, 'the demo seed draws the grids').toBeTruthy();
     // Two open cases in the first grid, one in the second.
     for (const [grid, title] of [
       [GRID, '路灯不亮'],
@@ -452,6 +450,12 @@ describe('staff case screens', () => {
     await expect.poll(() => toAccept.locator('.ant-table-row').first().innerText()).toContain('路灯不亮');
     expect(await toAccept.getByTestId('case-overdue-tag').first().innerText()).toContain('已逾期 2 天');
     await shot(page, 'cases-work-list-desktop');
+    // The street's grids on the map, with the area chooser of a street worker.
+    await page.goto('/cases/map');
+    await page.getByTestId('grid-map-svg').waitFor();
+    await page.getByTestId(`grid-shape-${GRID}`).hover();
+    await page.getByTestId('grid-map-tooltip').waitFor();
+    await shot(page, 'cases-map-desktop');
     await page.goto('/cases');
     await page.getByTestId(`case-row-${caseNumber}`).waitFor();
     await shot(page, 'cases-list-desktop');

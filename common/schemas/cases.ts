@@ -205,7 +205,9 @@ export const CaseActionBody = Type.Object(
     /** merge: the case this duplicate is merged into. */
     targetId: Type.Optional(Type.String({ format: 'uuid' })),
     /** Photos uploaded to this case by the actor and not yet attached, to show with this step. */
-    attachmentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 9, uniqueItems: true })),
+    attachmentIds: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), { maxItems: 9, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 );

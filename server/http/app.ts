@@ -22,6 +22,7 @@ import { validatorCompiler } from './validation';
 import { registerIdempotency } from './idempotency';
 import type { App } from './types';
 import type { Locale } from '../../common/locale';
+import { sendOpen311FrameworkError } from '../modules/open311/routes';
 import { registerRoutes } from './routes';
 
 declare module 'fastify' {
@@ -77,7 +78,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // The router's own refusals (bad %-escapes, overlong path parameters) get the one error shape too.
-    frameworkErrors: (err, req, reply) => sendError(req, reply, err),
+    // Open311 clients get the specification's error shape even for a URL the router cannot parse.
+    frameworkErrors: (err, req, reply) => {
+      if (!sendOpen311FrameworkError(req, reply, err)) sendError(req, reply, err);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);

@@ -60,7 +60,10 @@ export function caseReadable(
 }
 
 /** Area subtrees (from the roles that read cases by area) and departments (from department handlers). */
-export function caseReach(ability: Ability, actor: Actor | null): { paths: string[]; departmentIds: string[] } {
+export function caseReach(
+  ability: Ability,
+  actor: Actor | null,
+): { paths: string[]; departmentIds: string[] } {
   const areaPaths: string[] = [];
   const departmentIds: string[] = [];
   for (const a of actor?.assignments ?? []) {

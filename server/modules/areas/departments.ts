@@ -1,5 +1,5 @@
 /** Functional departments (职能部门) under districts: listing within scope and creating them. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Department, DepartmentCreate } from '../../../common/schemas/areas';
 import type { AppContext } from '../../context';
 import { AppError, invalidField } from '../../http/errors';
@@ -40,6 +40,19 @@ export async function listDepartments(
       ),
     )
     .orderBy(asc(departments.districtCode), asc(departments.name));
+}
+
+/**
+ * The departments of the district a case lies in: where it may be dispatched or transferred (the case service checks
+ * the same at the action). Readable by whoever may read the case; names of public bodies are not personal data.
+ */
+export async function departmentsAbove(ctx: AppContext, casePath: string): Promise<Department[]> {
+  return ctx.db
+    .select(departmentColumns)
+    .from(departments)
+    .innerJoin(areas, eq(areas.code, departments.districtCode))
+    .where(sql`${casePath} like ${departments.areaPath} || '%'`)
+    .orderBy(asc(departments.name));
 }
 
 /** Creates a department at a district's path; the same name twice in one district is 409 department.exists. */

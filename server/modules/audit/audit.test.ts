@@ -125,7 +125,11 @@ describe('the audit log', () => {
   it('writes entries without waiting on each other, and seals them into one chain in order of commit', async () => {
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        appendAuditStandalone(env.ctx.db, { action: 'sealtest.unsealed', outcome: 'success', details: { i } }),
+        appendAuditStandalone(env.ctx.db, {
+          action: 'sealtest.unsealed',
+          outcome: 'success',
+          details: { i },
+        }),
       ),
     );
     const pending = await queryRows<{ n: number }>(

@@ -179,6 +179,14 @@ export const routeCases: Record<string, RouteCase> = {
       return c ? { method: 'GET', url: `/api/cases/${c.id}/events` } : null;
     },
   },
+  'GET /api/cases/{id}/dispatch-targets': {
+    allow: CASE_READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const c = await target(a, rel, m);
+      return c ? { method: 'GET', url: `/api/cases/${c.id}/dispatch-targets` } : null;
+    },
+  },
   'POST /api/cases/{id}/actions': {
     allow: CASE_ACTORS,
     scope: 'scoped',

@@ -485,4 +485,14 @@ describe('cases over HTTP', () => {
       .where(and(eq(cases.status, 'rated'), eq(cases.areaPath, FIXTURE.gridA1a)));
     expect(handled.total).toBe(rows.length);
   });
+  it('offers the departments of the case’s district as dispatch targets, to those who read the case', async () => {
+    const c = await windowCase('community');
+    const res = await get('comm.a1', `/api/cases/${c.id}/dispatch-targets`);
+    expect(res.statusCode, res.body).toBe(200);
+    const ids = (res.json() as { items: { id: string }[] }).items.map((d) => d.id);
+    expect(ids).toContain(departmentId);
+    expect(ids).not.toContain(otherDepartmentId);
+    // The neighbouring community's worker does not read the case.
+    expect((await get('comm.a2', `/api/cases/${c.id}/dispatch-targets`)).statusCode).toBe(403);
+  });
 });

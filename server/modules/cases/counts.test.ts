@@ -51,9 +51,13 @@ describe('the status counts of case lists', () => {
       placed.push(await placeCase(env.ctx, category, area));
     // Another street's case is not counted.
     await placeCase(env.ctx, category, FIXTURE.communityB1);
-    let c = await act(env.ctx, null, placed[0]!.id, { action: 'accept', version: placed[0]!.version });
-    c = await act(env.ctx, null, c.id, { action: 'dispatch', version: c.version });
-    await act(env.ctx, null, placed[1]!.id, { action: 'decline', version: placed[1]!.version, reason: '重复' });
+    const c = await act(env.ctx, null, placed[0]!.id, { action: 'accept', version: placed[0]!.version });
+    await act(env.ctx, null, c.id, { action: 'dispatch', version: c.version });
+    await act(env.ctx, null, placed[1]!.id, {
+      action: 'decline',
+      version: placed[1]!.version,
+      reason: '重复',
+    });
 
     const expected = await rowCounts();
     expect(expected).toEqual({ reported: 2, dispatched: 1, declined: 1 });

@@ -19,12 +19,13 @@ import {
   TrackQuery,
   TrackView,
 } from '../../../common/schemas/cases';
+import { DepartmentList } from '../../../common/schemas/areas';
 import { ErrorBody } from '../../../common/schemas/common';
 import type { App } from '../../http/types';
 import type { AppContext } from '../../context';
 import type { RegisterRoutes } from '../index';
 import { listPhotos, readAttachment, unsupportedType, uploadPhoto } from './photos';
-import { act, detailOf, eventsOf, intake, listCases } from './service';
+import { act, detailOf, dispatchDepartmentsOf, eventsOf, intake, listCases } from './service';
 import { similarCases } from './similar';
 import { trackCase } from './track';
 
@@ -115,6 +116,20 @@ export const caseRoutes: RegisterRoutes = async (app, ctx) => {
       },
     },
     async (req) => ({ items: await eventsOf(ctx, req.requireActor(), req.params.id) }),
+  );
+
+  app.get(
+    '/api/cases/:id/dispatch-targets',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The departments this case may be dispatched or transferred to (those of its district)',
+        security,
+        params: CaseIdParams,
+        response: { 200: DepartmentList, ...readErrors },
+      },
+    },
+    async (req) => dispatchDepartmentsOf(ctx, req.requireActor(), req.params.id),
   );
 
   app.post(

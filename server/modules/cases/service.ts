@@ -30,6 +30,7 @@ import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { caseReach, caseReadable, caseScopeWhere } from '../../policy/scope';
 import { accounts } from '../accounts/tables';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
+import { departmentsAbove } from '../areas/departments';
 import { areas, departments } from '../areas/tables';
 import { appendAudit } from '../audit/log';
 import { notifyCaseChange } from '../notifications/case-notices';
@@ -175,6 +176,9 @@ export async function intake(
   const routing = await resolveRouting(ctx.db, category.id, area.path);
   const urgent = input.urgency ? input.urgency === 'urgent' : category.urgent;
   const dueAt = deadlineFor(cal, routing.level, category, urgent, now);
+  // The response limit the statistics measure against: the report's working day when the community holds it,
+  // else the next working day (a report on a rest day: the next working day either way).
+  const responseDueAt = addWorkingDays(cal, now, routing.level === 'community' ? 0 : 1);
 
   // The reporter: as entered by staff, or the resident's own account.
   let phone = input.reporterPhone ?? null;
@@ -220,6 +224,7 @@ export async function intake(
         holderPath: routing.holderPath,
         dueAt,
         dueFrom: now,
+        responseDueAt,
         version: 1,
         createdBy: actor?.accountId ?? null,
         createdAt: now,
@@ -559,6 +564,9 @@ export async function act(
       Object.assign(effect.patch, { mergedIntoId: into.id, closedAt: now });
       effect.data = { targetId: into.id, targetNumber: into.number };
     }
+    // The first response (leaving 'reported', to which nothing leads back), kept for the statistics.
+    if (row.status === 'reported' && effect.to !== 'reported' && !row.respondedAt)
+      effect.patch.respondedAt = now;
     // A new deadline starts its reminders and its one automatic escalation afresh.
     if (effect.patch.dueAt !== undefined)
       Object.assign(effect.patch, { dueFrom: now, remindersSent: 0, overdueEscalatedAt: null });
@@ -707,6 +715,14 @@ export async function detailOf(
     throw new AppError('forbidden');
   const facts = await factsOf(ctx.db, r.c);
   return { ...toView(ctx, r, new Date()), actions: actor ? availableActions(actor, facts) : [] };
+}
+
+/** The departments a case the actor may read can be dispatched or transferred to (those of its district). */
+export async function dispatchDepartmentsOf(ctx: AppContext, actor: Actor, id: string) {
+  const [row] = await ctx.db.select().from(cases).where(eq(cases.id, id)).limit(1);
+  if (!row) throw new AppError('case.unknown');
+  if (!caseReadable(new Ability(actor), actor, row)) throw new AppError('forbidden');
+  return { items: await departmentsAbove(ctx, row.areaPath) };
 }
 
 /** The timeline of a case the actor may read, oldest first. */

@@ -73,6 +73,12 @@ export const cases = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /**
+     * For the statistics, so they read the cases only: when the case first left 'reported' (its first response:
+     * accept, decline, escalate, merge …), and the end of its response day, fixed at the report.
+     */
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    responseDueAt: timestamp('response_due_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('cases_number_key').on(t.number),

@@ -1,13 +1,15 @@
 /**
- * Case statistics, computed from the case events and the cases in one set-based query per request (group by over
- * the cases of an area and a span of months), and the map of open cases by grid.
+ * Case statistics, computed from the cases alone in one set-based query per request (group by over the cases of an
+ * area and a span of months; the first response and its limit are kept on the case row), and the map of open cases
+ * by grid.
  *
  * Definitions (also in docs/ENGINEERING.md, "Statistics"):
  * - population: the cases reported (created) in the months asked, located in the area, except merged duplicates;
- * - respondedInTime: the event that took the case out of 'reported' (accept, decline, or escalate) came no later
- *   than the end of the response day: the report's working day when the community held it at the report (the
- *   report event's level), else the next working day (street, district, a department); working days from the
- *   calendar, a report on a rest day counting from the next working day;
+ * - respondedInTime: the event that took the case out of 'reported' (accept, decline, escalate, merge: its time is
+ *   cases.responded_at) came no later than the end of the response day (cases.response_due_at, fixed at the
+ *   report): the report's working day when the community held it at the report, else the next working day
+ *   (street, district, a department); working days from the calendar as it stood at the report, a report on a rest
+ *   day counting from the next working day;
  * - resolved: closed now (status closed or rated: its last close or close_private stands; a reopened case counts
  *   again once closed again); declined cases are not resolved;
  * - closedOnTime: resolved, and closed (cases.closed_at, written with that close event) no later than the deadline
@@ -35,8 +37,7 @@ import { queryRows } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import type { Ability } from '../../policy/ability';
 import { areas, departments } from '../areas/tables';
-import { loadCalendar } from '../calendar/service';
-import { addWorkingDays, chinaDay, endOfChinaDay, shiftDay } from '../calendar/working-days';
+import { chinaDay } from '../calendar/working-days';
 import { OPEN_STATUSES } from '../cases/machine';
 import { categories } from '../categories/tables';
 
@@ -167,11 +168,6 @@ function measures(g: Omit<RawGroup, 'key'>): StatsMeasures {
   };
 }
 
-/** Postgres array literal of simple tokens (dates, ISO instants: no quoting needed). */
-function arrayLiteral(items: string[]): string {
-  return `{${items.join(',')}}`;
-}
-
 const OPEN = OPEN_STATUSES as string[];
 /** The China date of a case's report, in SQL (independent of the session's time zone). */
 const CHINA_DATE = sql.raw(`((c.created_at at time zone 'UTC') + interval '8 hours')::date`);
@@ -179,8 +175,8 @@ const RUNNING = OPEN.filter((s) => s !== 'suspended');
 
 /**
  * The grouped sums for the cases of an area reported in [start, end), grouped by an expression over `c` (the
- * population) — one statement: the population, the events it needs (report level, first response, latest
- * rating) and the response deadline of each report day, joined and grouped.
+ * population) — one statement over the cases alone: what the measures need from the events is kept on the case
+ * row (responded_at, response_due_at).
  */
 async function groupedSums(
   ctx: AppContext,
@@ -190,11 +186,9 @@ async function groupedSums(
   key: SQL,
   now: Date,
 ): Promise<RawGroup[]> {
-  const query = await groupedSumsQuery(ctx, area.path, start, end, key, now);
+  const query = groupedSumsQuery(area.path, start, end, key, now);
   const rows = await ctx.db.transaction(async (tx) => {
-    // One large read: hash joins in memory rather than in batches on disk, and no JIT compilation, which costs
-    // more than it saves on a query that runs once.
-    await tx.execute(sql`set local work_mem = '32MB'`);
+    // One large read: no JIT compilation, which costs more than it saves on a query that runs once.
     await tx.execute(sql`set local jit = off`);
     return queryRows<RawGroup>(tx, query);
   });
@@ -212,43 +206,17 @@ async function groupedSums(
 }
 
 /** The statement of groupedSums (exported for stats-load.ts, which explains it). */
-export async function groupedSumsQuery(
-  ctx: AppContext,
-  path: string,
-  start: Date,
-  end: Date,
-  key: SQL,
-  now: Date,
-): Promise<SQL> {
-  // The response deadline of each China day of the span: the end of that working day (or of the next one when it
-  // is a rest day) for the community; the end of the next working day for the others.
-  const firstDay = chinaDay(start);
-  const lastDay = chinaDay(new Date(end.getTime() - 1));
-  const cal = await loadCalendar(ctx.db, Number(firstDay.slice(0, 4)), Number(lastDay.slice(0, 4)) + 1);
-  const sameDay: string[] = [];
-  const nextDay: string[] = [];
-  for (let d = firstDay; d <= lastDay; d = shiftDay(d, 1)) {
-    const at = endOfChinaDay(d);
-    sameDay.push(addWorkingDays(cal, at, 0).toISOString());
-    nextDay.push(addWorkingDays(cal, at, 1).toISOString());
-  }
+export function groupedSumsQuery(path: string, start: Date, end: Date, key: SQL, now: Date): SQL {
   const running = sql.join(
     RUNNING.map((s) => sql`${s}`),
     sql`, `,
   );
-  // A case has one report event (seq 1) and at most one event that took it out of 'reported' (accept, decline,
-  // escalate, merge: no action leads back to it), so each join adds at most one row per case and the cases are
-  // grouped in one pass. The response deadlines of the span's days are two constant arrays indexed by the
-  // report's day, so they need no join.
-  const dayIndex = sql`(${CHINA_DATE} - ${firstDay}::date + 1)`;
+  // responded_at: the event that took the case out of 'reported' (set with it); response_due_at: the end of the
+  // response day, from the calendar at the report (cases/service.ts intake).
   return sql`
     select ${key} as key,
       count(*)::int as total,
-      (count(*) filter (
-        where resp.at <= case when rep.data->>'level' = 'community'
-          then (${arrayLiteral(sameDay)}::timestamptz[])[${dayIndex}]
-          else (${arrayLiteral(nextDay)}::timestamptz[])[${dayIndex}] end
-      ))::int as responded_in_time,
+      (count(*) filter (where c.responded_at <= c.response_due_at))::int as responded_in_time,
       (count(*) filter (where c.status in ('closed', 'rated')))::int as resolved,
       (count(*) filter (where c.rating is not null or c.reopen_count > 0))::int as rated,
       (count(*) filter (where c.rating in ('satisfied', 'basically')))::int as satisfied,
@@ -261,9 +229,6 @@ export async function groupedSumsQuery(
       coalesce(sum(extract(epoch from (c.closed_at - c.created_at)) / 3600.0)
         filter (where c.status in ('closed', 'rated')), 0)::float8 as handling_hours
     from cases c
-    left join case_events rep on rep.case_id = c.id and rep.seq = 1
-    left join case_events resp
-      on resp.case_id = c.id and resp.from_status = 'reported' and resp.to_status <> 'reported'
     where c.area_path like ${path + '%'}
       and c.created_at >= ${start.toISOString()}::timestamptz
       and c.created_at < ${end.toISOString()}::timestamptz

@@ -47,7 +47,7 @@ async function main() {
   await ctx.db.execute(sql`
     insert into cases (number, channel, category_id, matter_class, title, description, area_code, area_path,
                        status, level, holder_path, lead_department_id, due_at, created_at, updated_at, closed_at,
-                       rating)
+                       rating, responded_at, response_due_at)
     select 'L-' || g, 'window', (select id from categories where code = case when g % 3 = 0 then 'load.b' else 'load.a' end),
            'community', '负载', '负载', a.code, a.path,
            case when g % 10 < 7 then 'rated' when g % 10 < 9 then 'handling' else 'declined' end,
@@ -55,9 +55,15 @@ async function main() {
            x.created + interval '30 hours', x.created, x.created,
            case when g % 10 < 7 then x.created + (g % 48) * interval '1 hour'
                 when g % 10 = 9 then x.created + interval '2 hours' end,
-           case when g % 10 < 7 then (array['satisfied', 'basically', 'dissatisfied'])[1 + g % 3] end
+           case when g % 10 < 7 then (array['satisfied', 'basically', 'dissatisfied'])[1 + g % 3] end,
+           -- As intake and act() keep them: the first response (the second event), and the end of the response day
+           -- of a community report (that day, or Monday for a weekend report; no holidays entered).
+           x.created + (g % 40) * interval '1 hour',
+           (((x.d + case extract(isodow from x.d)::int when 6 then 2 when 7 then 1 else 0 end) + 1)::timestamp
+             - interval '8 hours' - interval '1 millisecond') at time zone 'UTC'
     from generate_series(1, ${N}) g
-    cross join lateral (select now() - (g % 365) * interval '1 day' - (g % 24) * interval '1 hour' as created) x
+    cross join lateral (select now() - (g % 365) * interval '1 day' - (g % 24) * interval '1 hour' as created) x0
+    cross join lateral (select x0.created, ((x0.created at time zone 'UTC') + interval '8 hours')::date as d) x
     join areas a on a.code = (array[${FIXTURE.gridA1a}, ${FIXTURE.gridA1b}, ${FIXTURE.gridA2a}, ${FIXTURE.communityB1}])[1 + g % 4]`);
   await ctx.db.execute(sql`
     insert into case_events (case_id, seq, action, from_status, to_status, data, at)
@@ -66,7 +72,7 @@ async function main() {
     insert into case_events (case_id, seq, action, from_status, to_status, data, at)
     select id, 2, case when status = 'declined' then 'decline' else 'accept' end, 'reported',
            case when status = 'declined' then 'declined' else 'accepted' end, '{}'::jsonb,
-           created_at + (abs(hashtext(id::text)) % 40) * interval '1 hour'
+           responded_at
     from cases`);
   await ctx.db.execute(sql`
     insert into case_events (case_id, seq, action, from_status, to_status, data, at)
@@ -85,9 +91,8 @@ async function main() {
   if (process.env.STATS_EXPLAIN) {
     const now = new Date();
     const start = new Date(now.getTime() - 365 * 86_400_000);
-    const q = await groupedSumsQuery(ctx, '340302', start, now, sql`left(c.area_path, 9)`, now);
+    const q = groupedSumsQuery('340302', start, now, sql`left(c.area_path, 9)`, now);
     const plan = await ctx.db.transaction(async (tx) => {
-      await tx.execute(sql`set local work_mem = '32MB'`);
       await tx.execute(sql`set local jit = off`);
       return queryRows<Record<string, string>>(tx, sql`explain (analyze, buffers) ${q}`);
     });

@@ -88,12 +88,7 @@ const FIELDS = [
   'targetId',
 ];
 
-/** The district code (12 digits) of a case's area code. */
-function districtOf(areaCode: string): string {
-  return `${areaCode.slice(0, 6)}000000`;
-}
-
-function useDepartments(enabled: boolean, areaCode: string) {
+function useDepartments(enabled: boolean, caseId: string) {
   const [items, setItems] = useState<Department[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
@@ -102,16 +97,14 @@ function useDepartments(enabled: boolean, areaCode: string) {
     setItems(null);
     setError(null);
     casesApi
-      .departments(districtOf(areaCode), ac.signal)
+      .departments(caseId, ac.signal)
       .then((r) => setItems(r.items))
       .catch((e: unknown) => {
         if (!isApiError(e)) return;
-        // 403: this role may not list departments at all; shown as "none visible" below.
-        if (e.status === 403) setItems([]);
-        else setError(e);
+        setError(e);
       });
     return () => ac.abort();
-  }, [enabled, areaCode]);
+  }, [enabled, caseId]);
   return { items, error };
 }
 
@@ -169,7 +162,7 @@ export function ActionModal({
   const spec = action ? actionForm(action) : {};
   const queue = usePhotoQueue(Math.max(0, PHOTOS_PER_CASE - c.photoCount));
   const mode = Form.useWatch('mode', form);
-  const departments = useDepartments(Boolean(spec.dispatch || spec.transfer), c.areaCode);
+  const departments = useDepartments(Boolean(spec.dispatch || spec.transfer), c.id);
   const similar = useSimilar(Boolean(spec.merge), c);
   const { reset } = queue;
 
@@ -239,7 +232,7 @@ export function ActionModal({
       // A refused request is remembered under its key: the corrected one needs a fresh key.
       if (e.status > 0) setIdemKey(newUuid());
       if (e.code === 'case.stale') {
-        void message.warning(t('cases.detail.stale'));
+        void message.warning({ content: t('cases.detail.stale'), duration: 6 });
         onStale();
         return;
       }

@@ -63,7 +63,7 @@ export default function CaseDetailPage() {
     Promise.allSettled([
       casesApi.events(id, ac.signal),
       casesApi.photos(id, ac.signal),
-      casesApi.departments(undefined, ac.signal),
+      casesApi.departments(id, ac.signal),
     ]).then(([ev, ph, dp]) => {
       if (ac.signal.aborted) return;
       setSide({

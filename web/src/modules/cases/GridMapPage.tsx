@@ -240,7 +240,7 @@ export default function GridMapPage() {
                   })}
                   {[...drawn.shapes].map(([code, s]) => {
                     const g = byCode.get(code)!;
-                    if (s.size < 28) return null;
+                    if (s.size < 28 || g.open === 0) return null;
                     return (
                       <text
                         key={`l-${code}`}

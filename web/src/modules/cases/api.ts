@@ -51,8 +51,9 @@ export const casesApi = {
     api.get<Static<typeof SimilarList>>('/api/cases/similar', q(query), signal),
   gridMap: (area: string | undefined, signal?: AbortSignal) =>
     api.get<GridMap>('/api/stats/grid-map', { area }, signal),
-  departments: (district: string | undefined, signal?: AbortSignal) =>
-    api.get<{ items: Department[] }>('/api/departments', { district }, signal),
+  /** The departments of the case's district: where it may be dispatched or transferred. */
+  departments: (caseId: string, signal?: AbortSignal) =>
+    api.get<{ items: Department[] }>(`/api/cases/${caseId}/dispatch-targets`, {}, signal),
 };
 
 /**

@@ -360,7 +360,9 @@ export default function ReportPage() {
         setLocated({ state: err.code === err.PERMISSION_DENIED ? 'denied' : 'unavailable' });
         setPickerOpen(true);
       },
-      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 },
+      // A fresh fix: the point decides the grid, and a cached one may be from before the walk to the spot (when no
+      // fix comes, the community search is right below).
+      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 0 },
     );
   };
 
