@@ -196,10 +196,10 @@ async function fillCases(client: pg.Client, total: number): Promise<number> {
             s as (select array['reported','accepted','dispatched','handling','handled','verified',
                                'closed','rated','rated','rated'] as statuses),
             rows as (
-              select i, g.codes[1 + (i * 7919) % array_length(g.codes, 1)] as code,
-                     g.paths[1 + (i * 7919) % array_length(g.paths, 1)] as path,
+              select i, g.codes[1 + (i::bigint * 7919) % array_length(g.codes, 1)] as code,
+                     g.paths[1 + (i::bigint * 7919) % array_length(g.paths, 1)] as path,
                      c.ids[1 + i % array_length(c.ids, 1)] as category_id,
-                     s.statuses[1 + (i * 31) % 10] as status,
+                     s.statuses[1 + (i::bigint * 31) % 10] as status,
                      now() - ((i % 525600) || ' minutes')::interval as created_at,
                      (i % 10 = 0) as by_department
                 from generate_series($1::int, $2::int) as i, g, c, s)
@@ -536,7 +536,7 @@ async function main(): Promise<void> {
     let text = fs.readFileSync(readme, 'utf8');
     if (text.includes(START) && text.includes(END))
       text = text.slice(0, text.indexOf(START)) + md + text.slice(text.indexOf(END) + END.length);
-    else text += `\n## Cases (issue 3)\n\n${md}\n`;
+    else text += `\n${md}\n`;
     fs.writeFileSync(readme, await prettier.format(text, { filepath: readme }));
     log('updated bench/README.md');
   }

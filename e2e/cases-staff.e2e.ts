@@ -98,9 +98,11 @@ async function act(page: Page, action: string, fill?: () => Promise<void>) {
       throw e;
     });
   await page.getByTestId('action-form').waitFor();
+  // A click on a modal still zooming in can land beside its button on a slow machine: wait for the motion to end.
+  await expect.poll(() => page.locator('.ant-modal[class*="-zoom-"]').count()).toBe(0);
   if (fill) await fill();
   await page.getByTestId('action-submit').click();
-  await page.getByTestId('action-form').waitFor({ state: 'detached' });
+  await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: 15_000 });
 }
 
 async function statusOf(page: Page): Promise<string> {
@@ -271,8 +273,15 @@ describe('staff case screens', () => {
       await Promise.race([page.locator('.ant-select-item-option').first().waitFor(), none.waitFor()]);
       await shot(page, 'cases-dispatch-phone');
       if (await none.isVisible())
-        throw new Error('GET /api/departments shows the community worker no department to dispatch to');
-      await page.locator('.ant-select-item-option').filter({ hasText: '民政局' }).first().click();
+        throw new Error('the dispatch form shows the community worker no department to dispatch to');
+      // Typed into the search, so the one option left is clicked after the list settles.
+      await page.keyboard.type('民政局');
+      const options = page.locator('.ant-select-item-option');
+      await expect.poll(() => options.count()).toBe(1);
+      await options.filter({ hasText: '民政局' }).click();
+      await expect
+        .poll(() => page.getByTestId('action-form').locator('.ant-select').first().innerText())
+        .toContain('民政局');
     });
     await expect.poll(() => statusOf(page)).toBe('dispatched');
     expect(await page.getByTestId('case-holder').innerText()).toContain('民政局');

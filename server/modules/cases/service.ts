@@ -818,9 +818,18 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const where = query.status ? and(base, eq(cases.status, query.status))! : base;
   const limit = query.limit ?? 50;
   const offset = query.offset ?? 0;
+  // A selective filter (a work list, the supervisor's list, overdue, a search) matches few rows scattered through
+  // time: walking the created_at index newest first until 50 match would read most of the table. Ordering by an
+  // expression makes the planner find the matches through their own indexes and sort them instead. A plain scope
+  // (dense) keeps the index walk.
+  const selective =
+    query.mine || query.supervision || query.overdue === true || query.q || query.category || query.channel;
+  const pageOrder = selective
+    ? [sql`${cases.createdAt} + interval '0 seconds' desc`, desc(cases.id)]
+    : [desc(cases.createdAt), desc(cases.id)];
   const rows = await selectCases(ctx.db)
     .where(where)
-    .orderBy(desc(cases.createdAt), desc(cases.id))
+    .orderBy(...pageOrder)
     .limit(limit)
     .offset(offset);
   // The status tabs: from the kept counts when the list is the plain area scope (the large lists: a street, a

@@ -89,6 +89,12 @@ export const cases = pgTable(
     index('cases_reporter_idx').on(t.reporterAccountId),
     index('cases_created_idx').on(t.createdAt),
     index('cases_category_area_idx').on(t.categoryId, t.areaPath),
+    // A department handler's scope includes the cases its department co-handles (协办).
+    index('cases_co_departments_idx').using('gin', t.coDepartmentIds.op('jsonb_path_ops')),
+    // The supervisor's list: the few cases escalated as overdue or supervised, among a million.
+    index('cases_supervision_idx')
+      .on(t.createdAt)
+      .where(sql`${t.overdueEscalatedAt} is not null or ${t.supervised}`),
     check(
       'cases_channel_check',
       sql`${t.channel} in ('window','hotline','online','mailbox','patrol','transfer')`,

@@ -1,0 +1,2 @@
+CREATE INDEX "cases_co_departments_idx" ON "cases" USING gin ("co_department_ids" jsonb_path_ops);--> statement-breakpoint
+CREATE INDEX "cases_supervision_idx" ON "cases" USING btree ("created_at") WHERE "cases"."overdue_escalated_at" is not null or "cases"."supervised";
