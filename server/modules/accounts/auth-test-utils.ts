@@ -34,3 +34,22 @@ export function codeAt(secret: string, offsetSteps = 0): string {
 export async function auditRows(ctx: AppContext, action: string) {
   return ctx.db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id));
 }
+
+/** Signs a resident in through the real SMS login (the code read from the test SMS sender); answers its session. */
+export async function residentSession(
+  env: { app: App; sms: { sent: { phone: string; text: string }[] } },
+  phone: string,
+): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
+  await env.app.inject({ method: 'POST', url: '/api/auth/resident/code', payload: { phone } });
+  const text = env.sms.sent.filter((m) => m.phone === phone).at(-1)?.text ?? '';
+  const code = text.match(/\d{6}/)?.[0];
+  if (!code) throw new Error(`no SMS code was sent to ${phone}`);
+  const res = await env.app.inject({
+    method: 'POST',
+    url: '/api/auth/resident/login',
+    payload: { phone, code },
+  });
+  const cookie = sessionCookie(res);
+  const headers = await sessionHeaders(env.app, cookie);
+  return { cookie, csrf: headers['x-csrf-token'] ?? '', headers };
+}

@@ -10,7 +10,7 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { auditRows, sessionCookie, sessionHeaders } from '../accounts/auth-test-utils';
+import { auditRows, residentSession } from '../accounts/auth-test-utils';
 import { areas } from '../areas/tables';
 import { categories } from '../categories/tables';
 import { cases } from './tables';
@@ -147,18 +147,7 @@ describe('intake location and answers, merging, similar cases and public trackin
       ['res.1', '13700001111'],
       ['res.2', '13700002222'],
     ] as const) {
-      await env.app.inject({ method: 'POST', url: '/api/auth/resident/code', payload: { phone } });
-      const code = env.sms.sent
-        .filter((m) => m.phone === phone)
-        .at(-1)!
-        .text.match(/\d{6}/)![0];
-      const res = await env.app.inject({
-        method: 'POST',
-        url: '/api/auth/resident/login',
-        payload: { phone, code },
-      });
-      const cookie = sessionCookie(res);
-      s[who] = { cookie, csrf: '', headers: await sessionHeaders(env.app, cookie) };
+      s[who] = await residentSession(env, phone);
     }
   });
   afterAll(async () => env?.close());

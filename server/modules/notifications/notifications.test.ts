@@ -11,7 +11,7 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { sessionCookie, sessionHeaders } from '../accounts/auth-test-utils';
+import { residentSession } from '../accounts/auth-test-utils';
 import { accounts } from '../accounts/tables';
 import { insertCategory } from '../cases/test-fixtures';
 import {
@@ -101,18 +101,7 @@ describe('notifications', () => {
       ['res.1', '13700001111'],
       ['res.2', '13700002222'],
     ] as const) {
-      await env.app.inject({ method: 'POST', url: '/api/auth/resident/code', payload: { phone } });
-      const code = env.sms.sent
-        .filter((m) => m.phone === phone)
-        .at(-1)!
-        .text.match(/\d{6}/)![0];
-      const res = await env.app.inject({
-        method: 'POST',
-        url: '/api/auth/resident/login',
-        payload: { phone, code },
-      });
-      const cookie = sessionCookie(res);
-      s[who] = { cookie, csrf: '', headers: await sessionHeaders(env.app, cookie) };
+      s[who] = await residentSession(env, phone);
       const me = (await get(who, '/api/me')).json() as { id?: string; account?: { id: string } };
       ids[who] = me.account?.id ?? me.id!;
     }
