@@ -134,7 +134,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     timeWindow: '1 minute',
     // The web app's own files (one page load fetches dozens of chunks) are not what the limit protects; a community
     // office behind one address would otherwise run into it. The API, Open311 and everything else are counted.
-    allowList: (req) => req.method === 'GET' && (req.url.startsWith('/assets/') || req.url === '/favicon.svg'),
+    allowList: (req) =>
+      req.method === 'GET' && (req.url.startsWith('/assets/') || req.url === '/favicon.svg'),
     // The default message is English plain text; ours goes through the error handler.
     errorResponseBuilder: (_req, context) => {
       const err = new AppError('rate_limited', [], { retryAfterSeconds: Math.ceil(context.ttl / 1000) });
