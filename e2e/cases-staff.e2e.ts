@@ -98,8 +98,8 @@ async function act(page: Page, action: string, fill?: () => Promise<void>) {
       throw e;
     });
   await page.getByTestId('action-form').waitFor();
-  // A click on a modal still zooming in can land beside its button on a slow machine: wait for the motion to end.
-  await expect.poll(() => page.locator('.ant-modal[class*="-zoom-"]').count()).toBe(0);
+  // A click on a modal still zooming in can land beside its button on a slow machine: let the motion (0.3 s) end.
+  await page.waitForTimeout(500);
   if (fill) await fill();
   await page.getByTestId('action-submit').click();
   await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: 15_000 });
