@@ -12,7 +12,6 @@
  * commits are flushed as in production). Writes bench/results/cases-<date>.json and a section of bench/README.md.
  * No figure here is ever asserted: these are measurements, not tests.
  */
-import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,20 +29,23 @@ import { runDeadlines } from '../server/modules/cases/deadlines';
 import { ensureDefaultCalendar } from '../server/modules/calendar/service';
 import { ensureDefaultCategories } from '../server/modules/categories/service';
 import { seedDemo } from '../server/modules/demo/seed';
+import {
+  HOST,
+  ROOT,
+  SECRET,
+  createThrowawayDatabase,
+  intEnv,
+  logger,
+  loginCookie,
+  percentile,
+  readCommit,
+  reRunUnderPostgres,
+  round,
+  runLoad,
+} from './common';
 import type { LoadRequest, LoadResult } from './load-client';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
-const HOST = '127.0.0.1';
-const SECRET = Buffer.alloc(32, 7);
-
-function intEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 const settings = {
   duration: intEnv('BENCH_DURATION', 10, 1),
@@ -54,33 +56,11 @@ const settings = {
   writeReadme: process.env.BENCH_README !== '0',
 };
 
-function log(msg: string): void {
-  console.log(`[bench:cases] ${msg}`);
-}
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
+const log = logger('bench:cases');
 
 /** Runs one load test in a separate process (bench/load-client.ts). */
 function load(req: Omit<LoadRequest, 'duration' | 'warmup'>): Promise<LoadResult> {
-  const request: LoadRequest = { ...req, duration: settings.duration, warmup: settings.warmup };
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(ROOT, 'bench', 'load-client.ts'), [JSON.stringify(request)], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: LoadResult | null = null;
-    child.on('message', (m) => (result = m as LoadResult));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      result ? resolve(result) : reject(new Error(`load client exited with ${code}`)),
-    );
-  });
+  return runLoad({ ...req, duration: settings.duration, warmup: settings.warmup });
 }
 
 interface Session {
@@ -90,17 +70,7 @@ interface Session {
 }
 
 async function login(base: string, username: string, password: string): Promise<Session> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (res.status !== 200) throw new Error(`login as ${username}: ${res.status} ${await res.text()}`);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .find((c) => c.startsWith('linli_session='));
-  if (!cookie) throw new Error('login set no linli_session cookie');
+  const cookie = await loginCookie(base, username, password);
   const me = (await (await fetch(`${base}/api/me`, { headers: { cookie } })).json()) as {
     csrfToken: string;
     assignments: Session['assignments'];
@@ -264,29 +234,9 @@ interface Report {
   };
 }
 
-function readCommit(): string | null {
-  try {
-    const gitDir = path.join(ROOT, '.git');
-    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head;
-    const loose = path.join(gitDir, head.slice(5));
-    return fs.existsSync(loose) ? fs.readFileSync(loose, 'utf8').trim() : null;
-  } catch {
-    return null;
-  }
-}
-
 async function run(): Promise<Report> {
-  const baseUrl = process.env.DATABASE_URL!;
   const name = `linli_bench_cases_${process.pid}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(baseUrl);
-  dbUrl.pathname = `/${name}`;
-  const url = dbUrl.toString();
+  const { url, drop: dropDb } = await createThrowawayDatabase(process.env.DATABASE_URL!, name);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-cases-'));
   let database: Database | null = null;
   try {
@@ -477,12 +427,8 @@ async function run(): Promise<Report> {
   } finally {
     await database?.close();
     // BENCH_KEEP_DB=1 leaves the database behind, to look into a figure (EXPLAIN) afterwards.
-    if (process.env.BENCH_KEEP_DB !== '1') {
-      const a = new pg.Client({ connectionString: baseUrl });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    } else log(`kept database ${name}`);
+    if (process.env.BENCH_KEEP_DB !== '1') await dropDb();
+    else log(`kept database ${name}`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -515,14 +461,7 @@ function markdown(r: Report, jsonFile: string): string {
 
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) {
-    log('no DATABASE_URL: re-running inside a throwaway PostgreSQL cluster (scripts/with-postgres.mjs)');
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'scripts', 'with-postgres.mjs'), process.execPath, '--import', 'tsx', SELF],
-      { stdio: 'inherit', env: { ...process.env, LINLI_PG_DURABLE: '1' } },
-    );
-    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-    process.exit(code);
+    process.exit(await reRunUnderPostgres(SELF, log, { LINLI_PG_DURABLE: '1' }));
   }
   const report = await run();
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });

@@ -8,7 +8,7 @@
  * scripts/with-postgres.mjs. Writes bench/results/<date>.json and the figures section of bench/README.md.
  * No figure here is ever asserted: these are measurements, not tests.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,23 +25,26 @@ import { openPglite, openPostgres, type Database } from '../server/db/client';
 import type { AppContext } from '../server/context';
 import { buildApp } from '../server/http/app';
 import { seedDemo } from '../server/modules/demo/seed';
-import type { LoadRequest, LoadResult } from './load-client';
+import {
+  HOST,
+  ROOT,
+  SECRET,
+  createThrowawayDatabase,
+  intEnv,
+  logger,
+  loginCookie,
+  readCommit,
+  reRunUnderPostgres,
+  round,
+  runLoad,
+} from './common';
+import type { LoadResult } from './load-client';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
-const HOST = '127.0.0.1';
 const DEMO_USER = 'demo.street_staff';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Settings (environment)
-
-function intEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 const settings = {
   /** Seconds of measured load per case. */
@@ -65,9 +68,7 @@ for (const d of settings.databases) {
 // ---------------------------------------------------------------------------------------------------------------------
 // Small helpers
 
-function log(msg: string): void {
-  console.log(`[bench] ${msg}`);
-}
+const log = logger('bench');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,29 +85,14 @@ function portOf(server: { address(): string | net.AddressInfo | null }): number 
   return (server.address() as net.AddressInfo).port;
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 /** Runs one load test in a separate process (bench/load-client.ts). */
 function load(url: string, headers: Record<string, string> = {}): Promise<LoadResult> {
-  const request: LoadRequest = {
+  return runLoad({
     url,
     headers,
     connections: settings.connections,
     duration: settings.duration,
     warmup: settings.warmup,
-  };
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(ROOT, 'bench', 'load-client.ts'), [JSON.stringify(request)], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: LoadResult | null = null;
-    child.on('message', (m) => (result = m as LoadResult));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      result ? resolve(result) : reject(new Error(`load client exited with ${code}`)),
-    );
   });
 }
 
@@ -119,18 +105,7 @@ interface Session {
 
 /** Logs in as the demo street worker over HTTP and finds the street it is assigned to. */
 async function loginDemo(base: string, password: string): Promise<Session> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: DEMO_USER, password }),
-  });
-  if (res.status !== 200)
-    throw new Error(`login as ${DEMO_USER}: ${res.status} ${(await res.text()).slice(0, 400)}`);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .find((c) => c.startsWith('linli_session='));
-  if (!cookie) throw new Error('login set no linli_session cookie');
+  const cookie = await loginCookie(base, DEMO_USER, password);
   const t0 = performance.now();
   const me = await fetch(`${base}/api/me`, { headers: { cookie } });
   const meMs = performance.now() - t0;
@@ -176,8 +151,6 @@ async function bareCase(label: string): Promise<CaseResult> {
   }
 }
 
-const SECRET = Buffer.alloc(32, 7);
-
 async function appCases(kind: 'pglite' | 'postgres'): Promise<CaseResult[]> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-'));
   let database: Database | null = null;
@@ -186,22 +159,12 @@ async function appCases(kind: 'pglite' | 'postgres'): Promise<CaseResult[]> {
     if (kind === 'pglite') {
       database = await openPglite(path.join(tmp, 'data'));
     } else {
-      const base = process.env.DATABASE_URL!;
-      const name = `linli_bench_${process.pid}`;
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      dropDb = async () => {
-        const a = new pg.Client({ connectionString: base });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
-      };
-      const url = new URL(base);
-      url.pathname = `/${name}`;
-      database = await openPostgres(url.toString());
+      const throwaway = await createThrowawayDatabase(
+        process.env.DATABASE_URL!,
+        `linli_bench_${process.pid}`,
+      );
+      dropDb = throwaway.drop;
+      database = await openPostgres(throwaway.url);
     }
     await database.migrate();
     const config = loadConfig(
@@ -347,27 +310,6 @@ async function coldStartOnce(): Promise<ColdRun> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Report
 
-function readCommit(): string | null {
-  // Reads .git directly (no git command): HEAD, then the loose or packed ref it names.
-  try {
-    const gitDir = path.join(ROOT, '.git');
-    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head;
-    const ref = head.slice(5);
-    const loose = path.join(gitDir, ref);
-    if (fs.existsSync(loose)) return fs.readFileSync(loose, 'utf8').trim();
-    const packed = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8');
-    return (
-      packed
-        .split('\n')
-        .find((l) => l.endsWith(` ${ref}`))
-        ?.split(' ')[0] ?? null
-    );
-  } catch {
-    return null;
-  }
-}
-
 function packageVersion(name: string): string | null {
   try {
     return (
@@ -498,24 +440,9 @@ async function writeReport(r: Report): Promise<string> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Main
 
-/** Without DATABASE_URL, runs this same script again inside a throwaway PostgreSQL cluster. */
-function reRunUnderPostgres(): Promise<number> {
-  log('no DATABASE_URL: re-running inside a throwaway PostgreSQL cluster (scripts/with-postgres.mjs)');
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'scripts', 'with-postgres.mjs'), process.execPath, '--import', 'tsx', SELF],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  // with-postgres.mjs stops its cluster on signals; this process only waits for it.
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
-  process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', forward);
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
-}
-
 async function main(): Promise<void> {
   if (settings.databases.includes('postgres') && !process.env.DATABASE_URL) {
-    process.exit(await reRunUnderPostgres());
+    process.exit(await reRunUnderPostgres(SELF, log));
   }
   log(
     `settings: ${settings.connections} connections, ${settings.duration} s (+${settings.warmup} s warm-up) per case, ` +

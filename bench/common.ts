@@ -1,0 +1,145 @@
+/**
+ * Helpers shared by the benchmark scripts (bench/http.ts, bench/cases.ts): settings from the environment, rounding and
+ * percentiles, the forked load client, the commit read from .git, the re-run under a throwaway PostgreSQL cluster, a
+ * throwaway database on that server and logging in over HTTP.
+ */
+import { fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { LoadRequest, LoadResult } from './load-client';
+
+/** The repository root (the parent of bench/). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Every benchmark talks to 127.0.0.1 only. */
+export const HOST = '127.0.0.1';
+/** A fixed 32-byte secret for the benchmark app: its data never outlives the run. */
+export const SECRET = Buffer.alloc(32, 7);
+
+/** A log function that prefixes each line with `[prefix]`. */
+export function logger(prefix: string): (msg: string) => void {
+  return (msg) => console.log(`[${prefix}] ${msg}`);
+}
+
+/** An integer setting from the environment: `fallback` when unset or empty, an error when not an integer ≥ min. */
+export function intEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+/** Rounds to `digits` decimals. */
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The q-quantile (0..1, nearest rank) of an ascending array; 0 when empty. */
+export function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Runs one load test in a separate process (bench/load-client.ts). */
+export function runLoad(request: LoadRequest): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(ROOT, 'bench', 'load-client.ts'), [JSON.stringify(request)], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: LoadResult | null = null;
+    child.on('message', (m) => (result = m as LoadResult));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`load client exited with ${code}`)),
+    );
+  });
+}
+
+/** The commit checked out, read from .git directly (no git command): HEAD, then the loose or packed ref it names. */
+export function readCommit(): string | null {
+  try {
+    const gitDir = path.join(ROOT, '.git');
+    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head;
+    const ref = head.slice(5);
+    const loose = path.join(gitDir, ref);
+    if (fs.existsSync(loose)) return fs.readFileSync(loose, 'utf8').trim();
+    const packed = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8');
+    return (
+      packed
+        .split('\n')
+        .find((l) => l.endsWith(` ${ref}`))
+        ?.split(' ')[0] ?? null
+    );
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Without DATABASE_URL, runs `script` again inside a throwaway PostgreSQL cluster (scripts/with-postgres.mjs), with
+ * `env` added to its environment; resolves to its exit code.
+ */
+export function reRunUnderPostgres(
+  script: string,
+  log: (msg: string) => void,
+  env: Record<string, string> = {},
+): Promise<number> {
+  log('no DATABASE_URL: re-running inside a throwaway PostgreSQL cluster (scripts/with-postgres.mjs)');
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'scripts', 'with-postgres.mjs'), process.execPath, '--import', 'tsx', script],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  // with-postgres.mjs stops its cluster on signals; this process only waits for it.
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+/**
+ * Creates the database `name` (dropped first if left over) on the server of `serverUrl`; returns its URL and a function
+ * that drops it again (WITH (FORCE)).
+ */
+export async function createThrowawayDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: serverUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** Logs in over HTTP (POST /api/auth/login) and returns the `linli_session=…` cookie. */
+export async function loginCookie(base: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200)
+    throw new Error(`login as ${username}: ${res.status} ${(await res.text()).slice(0, 400)}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.startsWith('linli_session='));
+  if (!cookie) throw new Error('login set no linli_session cookie');
+  return cookie;
+}
