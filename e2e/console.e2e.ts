@@ -139,6 +139,44 @@ describe('the web app', () => {
     await first.context.close();
   });
 
+  it('lets the administrator issue an Open311 key once and revoke it, with large text on a phone', async () => {
+    const { context, page } = await newPage(e2e, PHONE);
+    await logIn(page, 'demo.admin');
+    expect(await menuKeys(page)).toContain('apikeys');
+    // The menu drawer opened to read the menu: a fresh page load closes it.
+    await page.goto('/apikeys');
+    await page.getByTestId('large-text-toggle').click();
+    await page.getByTestId('apikeys-create').click();
+    await page.getByTestId('apikey-name').fill('12345 热线平台');
+    await page.getByTestId('apikey-area').locator('.ant-select').click();
+    await page.locator('.ant-select-tree-node-content-wrapper').filter({ hasText: '蚌埠市' }).first().click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('apikey-create-submit').click();
+    const keyText = page.getByTestId('apikey-new-key');
+    await keyText.waitFor();
+    const key = (await keyText.innerText()).trim();
+    expect(key).toMatch(/^l311_/);
+    await shot(page, 'admin-apikey-created-large-text-phone');
+    await page.getByTestId('apikey-new-close').click();
+    await keyText.waitFor({ state: 'detached' });
+    // The key is shown once: the list keeps only its prefix.
+    const list = (await (await page.request.get('/api/apikeys')).json()) as {
+      items: { id: string; name: string; keyPrefix: string }[];
+    };
+    const created = list.items.find((k) => k.name === '12345 热线平台')!;
+    expect(key.startsWith(created.keyPrefix)).toBe(true);
+    expect(await page.locator('body').innerText()).not.toContain(key);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect((await page.getByTestId(`apikey-status-${created.id}`).innerText()).trim()).toBe('有效');
+    await page.getByTestId(`apikey-revoke-${created.id}`).click();
+    await page.getByTestId(`apikey-revoke-confirm-${created.id}`).click();
+    await expect
+      .poll(async () => (await page.getByTestId(`apikey-status-${created.id}`).innerText()).trim())
+      .toBe('已吊销');
+    expect(await page.getByTestId(`apikey-revoke-${created.id}`).count()).toBe(0);
+    await context.close();
+  });
+
   it('switches language and keeps large-text mode across reloads', async () => {
     const { context, page } = await newPage(e2e, PHONE);
     await logIn(page, 'demo.community_worker');
