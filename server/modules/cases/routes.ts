@@ -25,7 +25,8 @@ import type { App } from '../../http/types';
 import type { AppContext } from '../../context';
 import type { RegisterRoutes } from '../index';
 import { listPhotos, readAttachment, unsupportedType, uploadPhoto } from './photos';
-import { act, detailOf, dispatchDepartmentsOf, eventsOf, intake, listCases } from './service';
+import { listCases } from './list';
+import { act, detailOf, dispatchDepartmentsOf, eventsOf, intake } from './service';
 import { similarCases } from './similar';
 import { trackCase } from './track';
 

@@ -10,16 +10,9 @@
  * - online: a resident (its own account, phone taken from the account). A resident may report in any community
  *   or grid: people report where the problem is, not where they live. Its cases are read through the reporter.
  */
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { parseAreaCode } from '../../../common/area-code';
-import type {
-  CaseActionBody,
-  CaseCreate,
-  CaseDetail,
-  CaseListQuery,
-  CaseView,
-} from '../../../common/schemas/cases';
+import type { CaseActionBody, CaseCreate, CaseDetail, CaseView } from '../../../common/schemas/cases';
 import type { Role } from '../../../common/roles';
 import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
@@ -27,7 +20,7 @@ import { maskPhone } from '../../crypto';
 import { queryRows, type Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
-import { caseReach, caseReadable, caseScopeWhere } from '../../policy/scope';
+import { caseReadable } from '../../policy/scope';
 import { accounts } from '../accounts/tables';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { departmentsAbove } from '../areas/departments';
@@ -48,7 +41,6 @@ import {
   type CaseFacts,
   type CaseStatus,
 } from './machine';
-import { statusCountsUnder } from './counts';
 import { caseAttachments, caseEvents, caseNumberCounters, cases } from './tables';
 import { absorbInto, lockForMerge } from './merge';
 import { bindPhotos, photosByStep } from './photos';
@@ -621,7 +613,8 @@ export async function act(
 
 const leadDept = alias(departments, 'lead_dept');
 
-function selectCases(db: Tx) {
+/** The case rows joined with the names every view shows. */
+export function selectCases(db: Tx) {
   return db
     .select({
       c: cases,
@@ -637,7 +630,7 @@ function selectCases(db: Tx) {
     .leftJoin(leadDept, eq(leadDept.id, cases.leadDepartmentId));
 }
 
-type Joined = {
+export type Joined = {
   c: CaseRow;
   categoryName: string;
   areaName: string;
@@ -645,7 +638,8 @@ type Joined = {
   photoCount: number;
 };
 
-function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
+/** A case row as every answer shows it (reporter masked). */
+export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
   const c = r.c;
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   let reporterName: string | null = null;
@@ -748,116 +742,6 @@ export async function eventsOf(ctx: AppContext, actor: Actor, id: string) {
     data: (e.data ?? {}) as Record<string, unknown>,
     at: new Date(e.at).toISOString(),
   }));
-}
-
-const WAITING: CaseStatus[] = ['reported', 'accepted', 'dispatched', 'handling', 'suspended'];
-
-/** Cases waiting for this actor's action (an approximation of the guard in SQL, for the work list). */
-function mineWhere(actor: Actor): SQL {
-  const parts: SQL[] = [];
-  const waiting = inArray(cases.status, WAITING);
-  for (const a of actor.assignments) {
-    const under = (col: typeof cases.areaPath | typeof cases.holderPath) =>
-      sql`${col} like ${a.areaPath + '%'}`;
-    if (a.role === 'community_worker' || a.role === 'street_staff') {
-      parts.push(and(isNull(cases.leadDepartmentId), under(cases.holderPath), waiting)!);
-      parts.push(and(under(cases.areaPath), inArray(cases.status, ['handled', 'verified']))!);
-    } else if (a.role === 'grid_worker') {
-      parts.push(and(under(cases.areaPath), eq(cases.status, 'handled'))!);
-    } else if (a.role === 'dept_handler' && a.departmentId) {
-      parts.push(and(eq(cases.leadDepartmentId, a.departmentId), waiting)!);
-    } else if (a.role === 'leader') {
-      parts.push(
-        and(isNull(cases.leadDepartmentId), eq(cases.level, 'district'), under(cases.holderPath), waiting)!,
-      );
-    }
-  }
-  parts.push(and(eq(cases.reporterAccountId, actor.accountId), eq(cases.status, 'closed'))!);
-  return sql`(${sql.join(parts, sql` or `)})`;
-}
-
-/** The actor's cases, newest first, with filters, paging and counts by status. */
-export async function listCases(ctx: AppContext, ability: Ability, actor: Actor, query: CaseListQuery) {
-  const filters: SQL[] = [caseScopeWhere(ability, actor)];
-  if (query.category) filters.push(eq(cases.categoryId, query.category));
-  if (query.channel) filters.push(eq(cases.channel, query.channel));
-  if (query.area) {
-    const p = parseAreaCode(query.area);
-    if (!p.ok)
-      throw new AppError('validation.failed', [
-        { field: 'querystring.area', rule: 'areaCode', limit: p.rule },
-      ]);
-    filters.push(sql`${cases.areaPath} like ${p.path + '%'}`);
-  }
-  if (query.overdue !== undefined) {
-    const overdue = and(
-      sql`${cases.dueAt} < now()`,
-      inArray(
-        cases.status,
-        OPEN_STATUSES.filter((s) => s !== 'suspended'),
-      ),
-    )!;
-    filters.push(query.overdue ? overdue : sql`not coalesce(${overdue}, false)`);
-  }
-  if (query.q) {
-    const q = query.q.trim();
-    filters.push(
-      sql`(strpos(${cases.title}, ${q}) > 0 or ${cases.number} like ${q.replace(/[%_\\]/g, '') + '%'})`,
-    );
-  }
-  if (query.mine) filters.push(mineWhere(actor));
-  // The supervisor's list: open cases the deadline job found late, or a leader supervises (督办).
-  if (query.supervision)
-    filters.push(
-      and(
-        inArray(cases.status, OPEN_STATUSES),
-        sql`(${cases.overdueEscalatedAt} is not null or ${cases.supervised})`,
-      )!,
-    );
-  const base = and(...filters)!;
-  const where = query.status ? and(base, eq(cases.status, query.status))! : base;
-  const limit = query.limit ?? 50;
-  const offset = query.offset ?? 0;
-  // A selective filter (a work list, the supervisor's list, overdue, a search) matches few rows scattered through
-  // time: walking the created_at index newest first until 50 match would read most of the table. Ordering by an
-  // expression makes the planner find the matches through their own indexes and sort them instead. A plain scope
-  // (dense) keeps the index walk.
-  const selective =
-    query.mine || query.supervision || query.overdue === true || query.q || query.category || query.channel;
-  const pageOrder = selective
-    ? [sql`${cases.createdAt} + interval '0 seconds' desc`, desc(cases.id)]
-    : [desc(cases.createdAt), desc(cases.id)];
-  const rows = await selectCases(ctx.db)
-    .where(where)
-    .orderBy(...pageOrder)
-    .limit(limit)
-    .offset(offset);
-  // The status tabs: from the kept counts when the list is the plain area scope (the large lists: a street, a
-  // district), else counted on the rows (filtered lists, department and resident scopes, which are small).
-  const reach = caseReach(ability, actor);
-  const plainScope =
-    reach.departmentIds.length === 0 &&
-    reach.paths.length > 0 &&
-    !query.category &&
-    !query.channel &&
-    !query.area &&
-    query.overdue === undefined &&
-    !query.q &&
-    !query.mine &&
-    !query.supervision;
-  let counts: Record<string, number> = {};
-  if (plainScope) counts = await statusCountsUnder(ctx.db, reach.paths, actor.accountId);
-  else {
-    const grouped = await ctx.db
-      .select({ status: cases.status, n: sql<number>`count(*)::int` })
-      .from(cases)
-      .where(base)
-      .groupBy(cases.status);
-    for (const g of grouped) counts[g.status] = Number(g.n);
-  }
-  const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
-  const now = new Date();
-  return { items: rows.map((r) => toView(ctx, r, now)), total, counts };
 }
 
 export type { CaseAction };
