@@ -115,6 +115,11 @@ function legacyHashOf(algorithm: string, f: HashedFields, prevHash: string): str
  * lock: the entry carries the hash of its own fields, and the sealer links it into the chain once it has committed.
  */
 export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
+  await tx.insert(auditLog).values(auditEntry(input));
+}
+
+/** The row appendAudit writes, for a caller that inserts it as part of a larger statement (intake). */
+export function auditEntry(input: AuditInput): typeof auditLog.$inferInsert {
   const fields: HashedFields = {
     at: new Date(),
     actorId: input.actorId ?? null,
@@ -128,7 +133,7 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
     outcome: input.outcome,
     details: JSON.parse(canonicalJson(storable(input.details ?? {}))),
   };
-  await tx.insert(auditLog).values({ ...fields, entryHash: entryHashOf(AUDIT_ALGORITHM, fields) });
+  return { ...fields, entryHash: entryHashOf(AUDIT_ALGORITHM, fields) };
 }
 
 /** Appends an entry in a transaction of its own (logins, denials: nothing else to commit with). */

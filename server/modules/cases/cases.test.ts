@@ -13,7 +13,7 @@ import {
 import { residentSession } from '../accounts/auth-test-utils';
 import { loadCalendar } from '../calendar/service';
 import { addHours, addWorkingDays, chinaYear } from '../calendar/working-days';
-import { routingRules } from '../categories/tables';
+import { categories, routingRules } from '../categories/tables';
 import { caseEvents, cases } from './tables';
 import { insertCategory } from './test-fixtures';
 
@@ -170,6 +170,38 @@ describe('cases over HTTP', () => {
     await expect(
       env.ctx.db.update(caseEvents).set({ note: 'x' }).where(eq(caseEvents.caseId, c.id)),
     ).rejects.toThrow();
+  });
+
+  it('routes by the categories and rules as they are now, though the server keeps a copy of them', async () => {
+    // Each server keeps the reference data in memory; a change made anywhere (here straight in the database, as
+    // another server or an import would) must reach the next intake.
+    const categoryId = await insertCategory(env.ctx);
+    const first = await windowCase('community', { categoryId });
+    expect(first.level).toBe('community');
+    const [rule] = await env.ctx.db
+      .insert(routingRules)
+      .values({ categoryId, areaPath: '340302', departmentId })
+      .returning({ id: routingRules.id });
+    const routed = await windowCase('community', { categoryId });
+    expect(routed.level).toBe('district');
+    expect(routed.leadDepartmentId).toBe(departmentId);
+    expect(routed.leadDepartmentName).toBeTruthy();
+    await env.ctx.db.delete(routingRules).where(eq(routingRules.id, rule!.id));
+    expect((await windowCase('community', { categoryId })).leadDepartmentId).toBeNull();
+    await env.ctx.db.update(categories).set({ active: false }).where(eq(categories.id, categoryId));
+    const refused = await post('comm.a1', '/api/cases', {
+      channel: 'window',
+      categoryId,
+      title: '楼道堆放杂物',
+      description: '三单元楼道堆放杂物',
+      areaCode: FIXTURE.gridA1a,
+      reporterName: '张三',
+      reporterPhone: '13800001234',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect((refused.json() as ErrorJson).error.details).toEqual([
+      expect.objectContaining({ field: 'body.categoryId', rule: 'inactive' }),
+    ]);
   });
 
   it('gives a street-level case 3 working days and a department case 7, dispatched to the department', async () => {

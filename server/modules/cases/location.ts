@@ -37,19 +37,29 @@ export function checkLocationInput(input: Pick<CaseCreate, 'areaCode' | 'lat' | 
   return parsed.code;
 }
 
-/** The case's area, from the checked area code and/or the point. */
+type AreaOf = (code: string) => Promise<{ code: string; path: string; level: string } | undefined>;
+
+const areaFromDb =
+  (tx: Tx): AreaOf =>
+  async (code) =>
+    (
+      await tx
+        .select({ code: areas.code, path: areas.path, level: areas.level })
+        .from(areas)
+        .where(eq(areas.code, code))
+        .limit(1)
+    )[0];
+
+/** The case's area, from the checked area code and/or the point; `areaOf` may answer areas from a kept snapshot. */
 export async function locateCase(
   tx: Tx,
   code: string | null,
   point: { lat?: number | undefined; lng?: number | undefined },
+  areaOf: AreaOf = areaFromDb(tx),
 ): Promise<CaseLocation> {
   let area: { code: string; path: string; level: string } | undefined;
   if (code) {
-    [area] = await tx
-      .select({ code: areas.code, path: areas.path, level: areas.level })
-      .from(areas)
-      .where(eq(areas.code, code))
-      .limit(1);
+    area = await areaOf(code);
     if (!area) throw new AppError('area.unknown', [{ field: 'body.areaCode', rule: 'exists' }]);
   }
   if (point.lat === undefined || point.lng === undefined) return { ...area!, field: 'body.areaCode' };

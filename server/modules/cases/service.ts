@@ -10,6 +10,7 @@
  * - online: a resident (its own account, phone taken from the account). A resident may report in any community
  *   or grid: people report where the problem is, not where they live. Its cases are read through the reporter.
  */
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { CaseActionBody, CaseCreate, CaseDetail, CaseView } from '../../../common/schemas/cases';
@@ -25,12 +26,14 @@ import { accounts } from '../accounts/tables';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { departmentsAbove } from '../areas/departments';
 import { areas, departments } from '../areas/tables';
-import { appendAudit } from '../audit/log';
-import { notifyCaseChange } from '../notifications/case-notices';
+import { appendAudit, auditEntry } from '../audit/log';
+import { auditLog } from '../audit/tables';
+import { notifyCaseChange, reportNoticeSql } from '../notifications/case-notices';
 import { loadCalendar } from '../calendar/service';
 import { addHours, addWorkingDays, chinaDay, chinaYear, type Calendar } from '../calendar/working-days';
-import { ancestorAtLevel, resolveRouting } from '../categories/routing';
-import { getCategory, type CategoryRow } from '../categories/service';
+import { ancestorAtLevel, routeWith, type Routing } from '../categories/routing';
+import { areaRef, referenceData, type ReferenceData } from '../categories/reference';
+import type { CategoryRow } from '../categories/service';
 import { categories } from '../categories/tables';
 import {
   availableActions,
@@ -45,7 +48,7 @@ import { caseAttachments, caseEvents, caseNumberCounters, cases } from './tables
 import { absorbInto, lockForMerge } from './merge';
 import { bindPhotos, photosByStep } from './photos';
 import { checkAnswers } from './answers';
-import { checkLocationInput, locateCase } from './location';
+import { checkLocationInput, locateCase, type CaseLocation } from './location';
 
 type CaseRow = typeof cases.$inferSelect;
 type Level = 'community' | 'street' | 'district';
@@ -96,37 +99,87 @@ function deadlineFor(
   return addWorkingDays(cal, from, days);
 }
 
-async function categoryOf(tx: Tx, id: string): Promise<CategoryRow> {
-  try {
-    return await getCategory(tx, id);
-  } catch (err) {
-    if (err instanceof AppError && err.code === 'category.unknown')
-      throw new AppError('category.unknown', [{ field: 'body.categoryId', rule: 'exists' }]);
-    throw err;
+/**
+ * The next number of the day in the district: `340302-20261122-000123`, with the reference version the database is
+ * at (intake checks its kept reference data against it). One statement of its own, before the intake's statement, so
+ * intakes in one district do not wait for each other's commits; its commit need not be flushed (set_config below):
+ * the case's own commit flushes the log past it, and if the case is never saved the number is merely a gap.
+ */
+async function nextCaseNumber(
+  ctx: AppContext,
+  areaCode: string,
+  at: Date,
+): Promise<{ number: string; referenceVersion: string }> {
+  const prefix = `${areaCode.slice(0, 6)}-${chinaDay(at).replaceAll('-', '')}-`;
+  const [row] = await queryRows<{ last: number; version: string }>(
+    ctx.db,
+    sql`with relaxed as (select set_config('synchronous_commit', 'off', true))
+        insert into ${caseNumberCounters} (prefix, last) select ${prefix}, 1 from relaxed
+        on conflict (prefix) do update set last = ${caseNumberCounters.last} + 1
+        returning last, (select version::text from reference_version where id = 1) as version`,
+  );
+  return {
+    number: `${prefix}${String(row!.last).padStart(6, '0')}`,
+    referenceVersion: row!.version,
+  };
+}
+
+/** What an intake will write, decided from the input and the reference data before anything is written. */
+interface IntakePlan {
+  area: CaseLocation & { name: string };
+  category: CategoryRow;
+  answers: Record<string, unknown>;
+  routing: Routing;
+  urgent: boolean;
+  dueAt: Date;
+  responseDueAt: Date;
+}
+
+/** Checks an intake against the reference data (area, scope, category, answers) and routes it; throws a 4xx. */
+async function planIntake(
+  ctx: AppContext,
+  actor: Actor | null,
+  ref: ReferenceData,
+  input: CaseCreate,
+  areaCode: string | null,
+  cal: Calendar,
+  now: Date,
+): Promise<IntakePlan> {
+  const located = await locateCase(ctx.db, areaCode, input, (code) => areaRef(ctx.db, ref, code));
+  const area = { ...located, name: (await areaRef(ctx.db, ref, located.code))?.name ?? located.code };
+  if (actor && input.channel !== 'online') {
+    const ability = new Ability(actor);
+    const roles = INTAKE_ROLES[input.channel]!;
+    const inScope = actor.assignments.some(
+      (a) => roles.includes(a.role) && pathWithin(area.path, a.areaPath),
+    );
+    if (!inScope || !ability.can('create', 'Case', area.path))
+      throw new AppError('forbidden', [{ field: area.field, rule: 'outOfScope' }]);
   }
+  const category = ref.categories.get(input.categoryId);
+  if (!category) throw new AppError('category.unknown', [{ field: 'body.categoryId', rule: 'exists' }]);
+  if (!category.active) throw invalidField('body.categoryId', 'inactive');
+  const answers = checkAnswers((category.questions ?? []) as CategoryQuestion[], input.answers);
+  const routing = routeWith(ref, category, area.path);
+  const urgent = input.urgency ? input.urgency === 'urgent' : category.urgent;
+  return {
+    area,
+    category,
+    answers,
+    routing,
+    urgent,
+    dueAt: deadlineFor(cal, routing.level, category, urgent, now),
+    // The response limit the statistics measure against: the report's working day when the community holds it,
+    // else the next working day (a report on a rest day: the next working day either way).
+    responseDueAt: addWorkingDays(cal, now, routing.level === 'community' ? 0 : 1),
+  };
 }
 
 /**
- * The next number of the day in the district: `340302-20261122-000123`. Taken from a counter row in a short
- * transaction of its own, before the intake's transaction, so intakes in one district do not wait for each other's
- * commits. Its commit need not be flushed: the case's own commit flushes the log up to and past it, and if the case is
- * never saved the number is merely a gap.
+ * Takes a case in; answers its detail. Reads nothing but the session on the common path: the reference data is kept
+ * in process (checked against the version the case number statement returns), and the case, its first event, its
+ * notices and its audit entry are written by one statement, which commits all of them or none.
  */
-async function nextCaseNumber(ctx: AppContext, areaCode: string, at: Date): Promise<string> {
-  const prefix = `${areaCode.slice(0, 6)}-${chinaDay(at).replaceAll('-', '')}-`;
-  const [row] = await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`set local synchronous_commit = off`);
-    return queryRows<{ last: number }>(
-      tx,
-      sql`insert into ${caseNumberCounters} (prefix, last) values (${prefix}, 1)
-          on conflict (prefix) do update set last = ${caseNumberCounters.last} + 1
-          returning last`,
-    );
-  });
-  return `${prefix}${String(row!.last).padStart(6, '0')}`;
-}
-
-/** Takes a case in; answers its detail. */
 export async function intake(
   ctx: AppContext,
   actor: Actor | null,
@@ -152,25 +205,17 @@ export async function intake(
   const now = new Date();
   const cal = await calendarAround(ctx, now);
   // Everything is checked before a number is taken (so a refused intake leaves no gap), then written in one go.
-  const area = await locateCase(ctx.db, areaCode, input);
-  if (actor && channel !== 'online') {
-    const ability = new Ability(actor);
-    const roles = INTAKE_ROLES[channel]!;
-    const inScope = actor.assignments.some(
-      (a) => roles.includes(a.role) && pathWithin(area.path, a.areaPath),
-    );
-    if (!inScope || !ability.can('create', 'Case', area.path))
-      throw new AppError('forbidden', [{ field: area.field, rule: 'outOfScope' }]);
+  let ref = await referenceData(ctx.db, { trusted: true });
+  let plan: IntakePlan;
+  try {
+    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
+  } catch (err) {
+    // Refused on the kept copy: a category or area made a moment ago may be missing from it. Ask before refusing.
+    const current = await referenceData(ctx.db);
+    if (current === ref) throw err;
+    ref = current;
+    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
   }
-  const category = await categoryOf(ctx.db, input.categoryId);
-  if (!category.active) throw invalidField('body.categoryId', 'inactive');
-  const answers = checkAnswers((category.questions ?? []) as CategoryQuestion[], input.answers);
-  const routing = await resolveRouting(ctx.db, category.id, area.path);
-  const urgent = input.urgency ? input.urgency === 'urgent' : category.urgent;
-  const dueAt = deadlineFor(cal, routing.level, category, urgent, now);
-  // The response limit the statistics measure against: the report's working day when the community holds it,
-  // else the next working day (a report on a rest day: the next working day either way).
-  const responseDueAt = addWorkingDays(cal, now, routing.level === 'community' ? 0 : 1);
 
   // The reporter: as entered by staff, or the resident's own account.
   let phone = input.reporterPhone ?? null;
@@ -185,80 +230,107 @@ export async function intake(
   }
   const name = input.reporterName?.trim() || null;
 
-  const number = await nextCaseNumber(ctx, area.code, now);
-  const created = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(cases)
-      .values({
-        number,
-        channel,
-        sourceRef: input.sourceRef ?? null,
-        categoryId: category.id,
-        matterClass: category.matterClass,
-        urgency: urgent ? 'urgent' : 'normal',
-        title: input.title.trim() || input.title,
-        description: input.description,
-        areaCode: area.code,
-        areaPath: area.path,
-        address: input.address ?? null,
-        lat: input.lat ?? null,
-        lng: input.lng ?? null,
-        reporterNameEnc: name ? ctx.secrets.encrypt(name) : null,
-        reporterPhoneEnc: phone ? ctx.secrets.encrypt(phone) : null,
-        reporterPhoneHash: phone ? ctx.secrets.keyedHash(phone, 'phone') : null,
-        reporterPhoneMasked: phone ? maskPhone(phone) : null,
-        reporterAccountId,
-        callbackWanted: input.callbackWanted ?? false,
-        answers,
-        status: 'reported',
-        level: routing.level,
-        leadDepartmentId: routing.departmentId,
-        holderPath: routing.holderPath,
-        dueAt,
-        dueFrom: now,
-        responseDueAt,
-        version: 1,
-        createdBy: actor?.accountId ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await tx.insert(caseEvents).values({
-      caseId: row!.id,
-      seq: 1,
-      action: 'report',
-      fromStatus: null,
-      toStatus: 'reported',
-      ...eventActor(actor, channel === 'online' ? 'resident' : null),
-      data: {
-        channel,
-        level: routing.level,
-        holderPath: routing.holderPath,
-        departmentId: routing.departmentId,
-        routing: routing.source,
-        dueAt: dueAt.toISOString(),
-      },
-      at: now,
-    });
-    await notifyCaseChange(ctx, tx, {
-      before: null,
-      after: row!,
-      action: 'report',
-      eventSeq: 1,
-      actorId: actor?.accountId ?? null,
-    });
-    await appendAudit(tx, {
+  const { number, referenceVersion } = await nextCaseNumber(ctx, plan.area.code, now);
+  if (referenceVersion !== ref.version) {
+    // The categories, rules or areas changed since the kept copy was read: decide again on the current ones (a
+    // refusal now leaves a gap in the day's numbers, which only a concurrent change of the reference data causes).
+    ref = await referenceData(ctx.db, { version: referenceVersion });
+    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
+  }
+  const { area, category, routing, dueAt } = plan;
+  const row: CaseRow = {
+    id: randomUUID(),
+    number,
+    channel,
+    sourceRef: input.sourceRef ?? null,
+    categoryId: category.id,
+    matterClass: category.matterClass,
+    urgency: plan.urgent ? 'urgent' : 'normal',
+    title: input.title.trim() || input.title,
+    description: input.description,
+    areaCode: area.code,
+    areaPath: area.path,
+    address: input.address ?? null,
+    lat: input.lat ?? null,
+    lng: input.lng ?? null,
+    reporterNameEnc: name ? ctx.secrets.encrypt(name) : null,
+    reporterPhoneEnc: phone ? ctx.secrets.encrypt(phone) : null,
+    reporterPhoneHash: phone ? ctx.secrets.keyedHash(phone, 'phone') : null,
+    reporterPhoneMasked: phone ? maskPhone(phone) : null,
+    reporterAccountId,
+    callbackWanted: input.callbackWanted ?? false,
+    answers: plan.answers,
+    status: 'reported',
+    level: routing.level,
+    leadDepartmentId: routing.departmentId,
+    holderPath: routing.holderPath,
+    coDepartmentIds: [],
+    dueAt,
+    dueFrom: now,
+    remindersSent: 0,
+    overdueEscalatedAt: null,
+    supervised: false,
+    reopenCount: 0,
+    rating: null,
+    mergedIntoId: null,
+    version: 1,
+    createdBy: actor?.accountId ?? null,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+    respondedAt: null,
+    responseDueAt: plan.responseDueAt,
+  };
+  const event = ctx.db.insert(caseEvents).values({
+    caseId: row.id,
+    seq: 1,
+    action: 'report',
+    fromStatus: null,
+    toStatus: 'reported',
+    ...eventActor(actor, channel === 'online' ? 'resident' : null),
+    data: {
+      channel,
+      level: routing.level,
+      holderPath: routing.holderPath,
+      departmentId: routing.departmentId,
+      routing: routing.source,
+      dueAt: dueAt.toISOString(),
+    },
+    at: now,
+  });
+  const audit = ctx.db.insert(auditLog).values(
+    auditEntry({
       ...auditActor(actor, meta),
       action: 'case.create',
       targetType: 'case',
-      targetId: row!.id,
+      targetId: row.id,
       areaPath: area.path,
       outcome: 'success',
       details: { number, channel, categoryId: category.id, level: routing.level },
-    });
-    return row!;
-  });
-  return detailOf(ctx, actor, created.id);
+    }),
+  );
+  // One statement, so one round trip and an implicit transaction: the sub-statements' foreign keys are checked at
+  // its end, when the case row exists.
+  await ctx.db.execute(
+    sql`with c as (${ctx.db.insert(cases).values(row).getSQL()}), e as (${event.getSQL()}), a as (${audit.getSQL()}),
+          n as (${reportNoticeSql(row, actor?.accountId ?? null)})
+        select 1`,
+  );
+  const view = toView(
+    ctx,
+    {
+      c: row,
+      categoryName: category.name,
+      areaName: area.name,
+      leadDepartmentName: routing.departmentId
+        ? (ref.departments.get(routing.departmentId)?.name ?? null)
+        : null,
+      photoCount: 0,
+    },
+    now,
+  );
+  const facts = { ...row, handledBy: null, pendingExtensionDays: null };
+  return { ...view, actions: actor ? availableActions(actor, facts) : [] };
 }
 
 function eventActor(actor: Actor | null, role: string | null) {

@@ -4,7 +4,7 @@
  * most specific matching rule wins; without one the category's handling level decides; when the case's area chain
  * has no unit at that level the case's community holds it (属地兜底).
  */
-import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { ancestorPaths, codeFromPath, levelOfPath, parseAreaCode } from '../../../common/area-code';
 import type {
@@ -21,7 +21,8 @@ import { scopeWhere } from '../../policy/scope';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { areas, departments } from '../areas/tables';
 import { appendAudit } from '../audit/log';
-import { getCategory } from './service';
+import { referenceData, type ReferenceData, type RuleRef } from './reference';
+import type { CategoryRow } from './service';
 import { categories, routingRules } from './tables';
 
 /** Path length of each handling level: district 6, street 9, community 12 digits (a grid's is 15). */
@@ -67,16 +68,12 @@ function checkCasePath(casePath: string): void {
 }
 
 /** The category and its ancestors, the category itself first. */
-async function categoryChain(tx: Tx, categoryId: string): Promise<string[]> {
+function categoryChain(ref: ReferenceData, categoryId: string): string[] {
   const chain: string[] = [];
   let current: string | null = categoryId;
   while (current !== null && !chain.includes(current) && chain.length < 10) {
     chain.push(current);
-    const [row] = await tx
-      .select({ parentId: categories.parentId })
-      .from(categories)
-      .where(eq(categories.id, current));
-    current = row?.parentId ?? null;
+    current = ref.categories.get(current)?.parentId ?? null;
   }
   return chain;
 }
@@ -90,37 +87,26 @@ async function categoryChain(tx: Tx, categoryId: string): Promise<string[]> {
  * chain lacks that level the case's community holds it. 404 category.unknown for an unknown category.
  */
 export async function resolveRouting(tx: Tx, categoryId: string, caseAreaPath: string): Promise<Routing> {
-  const category = await getCategory(tx, categoryId);
+  const ref = await referenceData(tx);
+  const category = ref.categories.get(categoryId);
+  if (!category) throw new AppError('category.unknown');
+  return routeWith(ref, category, caseAreaPath);
+}
+
+/** resolveRouting over a snapshot of the reference data the caller holds (intake). */
+export function routeWith(ref: ReferenceData, category: CategoryRow, caseAreaPath: string): Routing {
   checkCasePath(caseAreaPath);
-  const chain = await categoryChain(tx, category.id);
-  const candidates = await tx
-    .select({
-      id: routingRules.id,
-      categoryId: routingRules.categoryId,
-      areaPath: routingRules.areaPath,
-      departmentId: routingRules.departmentId,
-      level: routingRules.level,
-      priority: routingRules.priority,
-      createdAt: routingRules.createdAt,
-      departmentPath: departments.areaPath,
-    })
-    .from(routingRules)
-    .leftJoin(departments, eq(departments.id, routingRules.departmentId))
-    .where(
-      and(
-        or(isNull(routingRules.categoryId), inArray(routingRules.categoryId, chain)),
-        // Rule paths are digit-only area paths, so LIKE needs no escaping.
-        sql`${caseAreaPath} like ${routingRules.areaPath} || '%'`,
-      ),
-    );
-  const rank = (c: (typeof candidates)[number]) =>
-    c.categoryId === null ? chain.length : chain.indexOf(c.categoryId);
+  const chain = categoryChain(ref, category.id);
+  const candidates = ref.rules.filter(
+    (r) => (r.categoryId === null || chain.includes(r.categoryId)) && caseAreaPath.startsWith(r.areaPath),
+  );
+  const rank = (c: RuleRef) => (c.categoryId === null ? chain.length : chain.indexOf(c.categoryId));
   candidates.sort(
     (a, b) =>
       rank(a) - rank(b) ||
       b.areaPath.length - a.areaPath.length ||
       b.priority - a.priority ||
-      new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() ||
+      b.createdAt.getTime() - a.createdAt.getTime() ||
       a.id.localeCompare(b.id),
   );
 

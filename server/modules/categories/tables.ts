@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   check,
   index,
@@ -72,4 +73,17 @@ export const routingRules = pgTable(
       sql`${t.level} is null or ${t.level} in ('community','street','district')`,
     ),
   ],
+);
+
+/**
+ * One row: bumped by statement triggers on categories, routing_rules, departments and areas (migration 0013), so the
+ * snapshot each server keeps of them (reference.ts) knows when it is stale.
+ */
+export const referenceVersion = pgTable(
+  'reference_version',
+  {
+    id: integer('id').primaryKey().default(1),
+    version: bigint('version', { mode: 'number' }).notNull().default(1),
+  },
+  (t) => [check('reference_version_single_row', sql`${t.id} = 1`)],
 );

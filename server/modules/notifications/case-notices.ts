@@ -14,6 +14,7 @@
  *
  * The actor is not told about its own action. Each notice carries the case number, title and status.
  */
+import type { SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../db/client';
 import type { cases } from '../cases/tables';
@@ -21,6 +22,7 @@ import { enqueueMessage } from './outbox';
 import {
   aboveHolder,
   leadersOver,
+  notifyRelationSql,
   notifyRows,
   recipientsForHolder,
   verifiersOf,
@@ -88,10 +90,42 @@ function arrives(c: CaseChange): boolean {
   return c.action === 'rate' && c.after.status === 'dispatched';
 }
 
+const unit = (c: CaseSnapshot): CaseUnit => ({
+  areaPath: c.areaPath,
+  holderPath: c.holderPath,
+  level: c.level,
+  leadDepartmentId: c.leadDepartmentId,
+});
+
+/** What every notice of a change carries: the case number, title and status, and the action. */
+const baseOf = (after: CaseSnapshot, action: string) => ({
+  number: after.number,
+  title: after.title,
+  status: after.status,
+  action,
+});
+
+const dedupeKeyOf = (caseId: string, eventSeq: number, kind: NotificationKind) =>
+  `case:${caseId}:${eventSeq}:${kind}`;
+
+/**
+ * The notices of an intake (what notifyCaseChange writes for 'report': the unit the case arrives at is told), as one
+ * INSERT that intake runs inside its single statement.
+ */
+export function reportNoticeSql(after: CaseSnapshot, actorId: string | null): SQL {
+  return notifyRelationSql('holder', unit(after), {
+    kind: 'case.assigned',
+    caseId: after.id,
+    data: { ...baseOf(after, 'report'), level: after.level },
+    dedupeKey: dedupeKeyOf(after.id, 1, 'case.assigned'),
+    except: actorId,
+  });
+}
+
 /** Writes the inbox rows and outbound messages of one change, in the caller's transaction. */
 export async function notifyCaseChange(ctx: AppContext, tx: Tx, change: CaseChange): Promise<void> {
   const { after, action, eventSeq } = change;
-  const base = { number: after.number, title: after.title, status: after.status, action };
+  const base = baseOf(after, action);
   const rows: NotificationInput[] = [];
   const add = (kind: NotificationKind, accounts: string[], data: Record<string, unknown> = {}) => {
     for (const accountId of new Set(accounts)) {
@@ -101,16 +135,10 @@ export async function notifyCaseChange(ctx: AppContext, tx: Tx, change: CaseChan
         kind,
         caseId: after.id,
         data: { ...base, ...data },
-        dedupeKey: `case:${after.id}:${eventSeq}:${kind}`,
+        dedupeKey: dedupeKeyOf(after.id, eventSeq, kind),
       });
     }
   };
-  const unit = (c: CaseSnapshot): CaseUnit => ({
-    areaPath: c.areaPath,
-    holderPath: c.holderPath,
-    level: c.level,
-    leadDepartmentId: c.leadDepartmentId,
-  });
 
   if (arrives(change))
     add('case.assigned', await recipientsForHolder(tx, unit(after)), { level: after.level });

@@ -126,6 +126,38 @@ export async function recipientsOfMany(
   return units.map((x) => found[index.get(keyOf(x))!]!);
 }
 
+/**
+ * One INSERT (usable inside a larger statement) of a notice to each enabled account standing in a relation to one
+ * case, except the actor: the same recipients as recipientsOf, chosen in SQL, so intake writes its notices without a
+ * round trip to ask who they are.
+ */
+export function notifyRelationSql(
+  rel: RecipientRelation,
+  unit: CaseUnit,
+  n: {
+    kind: NotificationKind;
+    caseId: string;
+    data: Record<string, unknown>;
+    dedupeKey: string;
+    except: string | null;
+  },
+): SQL {
+  const u: UnitSql = {
+    areaPath: sql`${unit.areaPath}::text`,
+    holderPath: sql`${unit.holderPath}::text`,
+    level: sql`${unit.level}::text`,
+    lead: sql`${unit.leadDepartmentId}::uuid`,
+  };
+  const nearest = NEAREST.includes(rel);
+  return sql`insert into notifications (account_id, kind, case_id, data, dedupe_key)
+    select distinct r.account_id, ${n.kind}, ${n.caseId}::uuid, ${JSON.stringify(n.data)}::jsonb, ${n.dedupeKey}
+    from (select a.account_id, length(a.area_path) as depth, max(length(a.area_path)) over () as deepest
+          from assignments a join accounts acc on acc.id = a.account_id
+          where ${relationSql(rel, u)} and ${LIVE}) r
+    where ${nearest ? sql`r.depth = r.deepest` : sql`true`} and r.account_id is distinct from ${n.except}::uuid
+    on conflict do nothing`;
+}
+
 /** The enabled accounts standing in a relation to one case. */
 export async function recipientsOf(tx: Tx, rel: RecipientRelation, unit: CaseUnit): Promise<string[]> {
   return (await recipientsOfMany(tx, rel, [unit]))[0]!;
