@@ -19,3 +19,13 @@ CREATE TRIGGER departments_reference_version AFTER INSERT OR UPDATE OR DELETE OR
   FOR EACH STATEMENT EXECUTE FUNCTION linli_bump_reference_version();--> statement-breakpoint
 CREATE TRIGGER areas_reference_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON areas
   FOR EACH STATEMENT EXECUTE FUNCTION linli_bump_reference_version();
+--> statement-breakpoint
+-- Intake writes its case in one statement that also calls this: a process whose copy of the reference data is older
+-- than the database's fails the statement (SQLSTATE LI001) and decides again on the current data.
+CREATE FUNCTION linli_reference_current(expected bigint) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF (SELECT version FROM reference_version WHERE id = 1) IS DISTINCT FROM expected THEN
+    RAISE EXCEPTION 'reference data changed since version %', expected USING ERRCODE = 'LI001';
+  END IF;
+  RETURN true;
+END $$;

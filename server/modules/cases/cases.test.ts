@@ -24,6 +24,7 @@ type CaseJson = {
   level: string;
   version: number;
   dueAt: string | null;
+  leadDepartmentName?: string | null;
   createdAt: string;
   reporterName: string | null;
   reporterPhone: string | null;
@@ -202,6 +203,18 @@ describe('cases over HTTP', () => {
     expect((refused.json() as ErrorJson).error.details).toEqual([
       expect.objectContaining({ field: 'body.categoryId', rule: 'inactive' }),
     ]);
+  });
+
+  it('numbers a burst of intakes without a repeat, and consecutive intakes at an ordinary pace in order', async () => {
+    const burst = await Promise.all(Array.from({ length: 24 }, () => windowCase('community')));
+    const numbers = burst.map((c) => c.number);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    // After a pause the process reserves one number at a time again: the next two follow each other.
+    await new Promise((r) => setTimeout(r, 1100));
+    const a = await windowCase('community');
+    await new Promise((r) => setTimeout(r, 1100));
+    const b = await windowCase('community');
+    expect(Number(b.number.slice(-6))).toBe(Number(a.number.slice(-6)) + 1);
   });
 
   it('gives a street-level case 3 working days and a department case 7, dispatched to the department', async () => {

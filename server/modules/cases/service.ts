@@ -18,7 +18,7 @@ import type { Role } from '../../../common/roles';
 import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
 import { maskPhone } from '../../crypto';
-import { queryRows, type Tx } from '../../db/client';
+import { pgErrorCode, type Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { caseReadable } from '../../policy/scope';
@@ -30,7 +30,7 @@ import { appendAudit, auditEntry } from '../audit/log';
 import { auditLog } from '../audit/tables';
 import { notifyCaseChange, reportNoticeSql } from '../notifications/case-notices';
 import { loadCalendar } from '../calendar/service';
-import { addHours, addWorkingDays, chinaDay, chinaYear, type Calendar } from '../calendar/working-days';
+import { addHours, addWorkingDays, chinaYear, type Calendar } from '../calendar/working-days';
 import { ancestorAtLevel, routeWith, type Routing } from '../categories/routing';
 import { areaRef, referenceData, type ReferenceData } from '../categories/reference';
 import type { CategoryRow } from '../categories/service';
@@ -44,11 +44,12 @@ import {
   type CaseFacts,
   type CaseStatus,
 } from './machine';
-import { caseAttachments, caseEvents, caseNumberCounters, cases } from './tables';
+import { caseAttachments, caseEvents, cases } from './tables';
 import { absorbInto, lockForMerge } from './merge';
 import { bindPhotos, photosByStep } from './photos';
 import { checkAnswers } from './answers';
 import { checkLocationInput, locateCase, type CaseLocation } from './location';
+import { nextCaseNumber } from './numbers';
 
 type CaseRow = typeof cases.$inferSelect;
 type Level = 'community' | 'street' | 'district';
@@ -97,31 +98,6 @@ function deadlineFor(
   if (urgent && category?.deadlineHours) return addHours(cal, from, category.deadlineHours);
   const days = category?.deadlineWorkingDays ?? LEVEL_WORKING_DAYS[level];
   return addWorkingDays(cal, from, days);
-}
-
-/**
- * The next number of the day in the district: `340302-20261122-000123`, with the reference version the database is
- * at (intake checks its kept reference data against it). One statement of its own, before the intake's statement, so
- * intakes in one district do not wait for each other's commits; its commit need not be flushed (set_config below):
- * the case's own commit flushes the log past it, and if the case is never saved the number is merely a gap.
- */
-async function nextCaseNumber(
-  ctx: AppContext,
-  areaCode: string,
-  at: Date,
-): Promise<{ number: string; referenceVersion: string }> {
-  const prefix = `${areaCode.slice(0, 6)}-${chinaDay(at).replaceAll('-', '')}-`;
-  const [row] = await queryRows<{ last: number; version: string }>(
-    ctx.db,
-    sql`with relaxed as (select set_config('synchronous_commit', 'off', true))
-        insert into ${caseNumberCounters} (prefix, last) select ${prefix}, 1 from relaxed
-        on conflict (prefix) do update set last = ${caseNumberCounters.last} + 1
-        returning last, (select version::text from reference_version where id = 1) as version`,
-  );
-  return {
-    number: `${prefix}${String(row!.last).padStart(6, '0')}`,
-    referenceVersion: row!.version,
-  };
 }
 
 /** What an intake will write, decided from the input and the reference data before anything is written. */
@@ -175,69 +151,28 @@ async function planIntake(
   };
 }
 
-/**
- * Takes a case in; answers its detail. Reads nothing but the session on the common path: the reference data is kept
- * in process (checked against the version the case number statement returns), and the case, its first event, its
- * notices and its audit entry are written by one statement, which commits all of them or none.
- */
-export async function intake(
+/** SQLSTATE of linli_reference_current (migration 0013): the reference data changed since the kept copy. */
+const REFERENCE_CHANGED = 'LI001';
+
+/** Writes a planned intake: the case, its first event, its notices and its audit entry, in one statement. */
+async function writeIntake(
   ctx: AppContext,
   actor: Actor | null,
-  input: CaseCreate,
-  meta: RequestMeta = {},
-): Promise<CaseDetail> {
-  const channel = input.channel;
-  // Who may use the channel at all: decided before anything else is looked at.
-  if (actor) {
-    const ok =
-      channel === 'online'
-        ? isResident(actor)
-        : actor.assignments.some((a) => INTAKE_ROLES[channel]?.includes(a.role));
-    if (!ok) throw new AppError('forbidden');
-  }
-  if ((STAFF_CHANNELS as readonly string[]).includes(channel) && channel !== 'transfer') {
-    if (!input.reporterName) throw invalidField('body.reporterName', 'required');
-    if (!input.reporterPhone) throw invalidField('body.reporterPhone', 'required');
-  }
-  if (channel === 'transfer' && !input.sourceRef) throw invalidField('body.sourceRef', 'required');
-  const areaCode = checkLocationInput(input);
-
-  const now = new Date();
-  const cal = await calendarAround(ctx, now);
-  // Everything is checked before a number is taken (so a refused intake leaves no gap), then written in one go.
-  let ref = await referenceData(ctx.db, { trusted: true });
-  let plan: IntakePlan;
-  try {
-    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
-  } catch (err) {
-    // Refused on the kept copy: a category or area made a moment ago may be missing from it. Ask before refusing.
-    const current = await referenceData(ctx.db);
-    if (current === ref) throw err;
-    ref = current;
-    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
-  }
-
-  // The reporter: as entered by staff, or the resident's own account.
-  let phone = input.reporterPhone ?? null;
-  let reporterAccountId: string | null = null;
-  if (actor && channel === 'online') {
-    reporterAccountId = actor.accountId;
-    const [acc] = await ctx.db
-      .select({ phoneEnc: accounts.phoneEnc })
-      .from(accounts)
-      .where(eq(accounts.id, actor.accountId));
-    if (acc?.phoneEnc) phone = ctx.secrets.decrypt(acc.phoneEnc);
-  }
-  const name = input.reporterName?.trim() || null;
-
-  const { number, referenceVersion } = await nextCaseNumber(ctx, plan.area.code, now);
-  if (referenceVersion !== ref.version) {
-    // The categories, rules or areas changed since the kept copy was read: decide again on the current ones (a
-    // refusal now leaves a gap in the day's numbers, which only a concurrent change of the reference data causes).
-    ref = await referenceData(ctx.db, { version: referenceVersion });
-    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
-  }
+  meta: RequestMeta,
+  w: {
+    plan: IntakePlan;
+    ref: ReferenceData;
+    number: string;
+    name: string | null;
+    phone: string | null;
+    reporterAccountId: string | null;
+    now: Date;
+    input: CaseCreate;
+  },
+): Promise<CaseRow> {
+  const { plan, ref, number, name, phone, reporterAccountId, now, input } = w;
   const { area, category, routing, dueAt } = plan;
+  const channel = input.channel;
   const row: CaseRow = {
     id: randomUUID(),
     number,
@@ -310,12 +245,93 @@ export async function intake(
     }),
   );
   // One statement, so one round trip and an implicit transaction: the sub-statements' foreign keys are checked at
-  // its end, when the case row exists.
+  // its end, when the case row exists, and the whole of it fails when the reference data moved on.
   await ctx.db.execute(
     sql`with c as (${ctx.db.insert(cases).values(row).getSQL()}), e as (${event.getSQL()}), a as (${audit.getSQL()}),
           n as (${reportNoticeSql(row, actor?.accountId ?? null)})
-        select 1`,
+        select linli_reference_current(${ref.version}::bigint)`,
   );
+  return row;
+}
+
+/**
+ * Takes a case in; answers its detail. Reads nothing but the session on the common path: the reference data is kept
+ * in process (checked against the version the case number statement returns), and the case, its first event, its
+ * notices and its audit entry are written by one statement, which commits all of them or none.
+ */
+export async function intake(
+  ctx: AppContext,
+  actor: Actor | null,
+  input: CaseCreate,
+  meta: RequestMeta = {},
+): Promise<CaseDetail> {
+  const channel = input.channel;
+  // Who may use the channel at all: decided before anything else is looked at.
+  if (actor) {
+    const ok =
+      channel === 'online'
+        ? isResident(actor)
+        : actor.assignments.some((a) => INTAKE_ROLES[channel]?.includes(a.role));
+    if (!ok) throw new AppError('forbidden');
+  }
+  if ((STAFF_CHANNELS as readonly string[]).includes(channel) && channel !== 'transfer') {
+    if (!input.reporterName) throw invalidField('body.reporterName', 'required');
+    if (!input.reporterPhone) throw invalidField('body.reporterPhone', 'required');
+  }
+  if (channel === 'transfer' && !input.sourceRef) throw invalidField('body.sourceRef', 'required');
+  const areaCode = checkLocationInput(input);
+
+  const now = new Date();
+  const cal = await calendarAround(ctx, now);
+  // Everything is checked before a number is taken (so a refused intake leaves no gap), then written in one go.
+  let ref = await referenceData(ctx.db, { trusted: true });
+  let plan: IntakePlan;
+  try {
+    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
+  } catch (err) {
+    // Refused on the kept copy: a category or area made a moment ago may be missing from it. Ask before refusing.
+    const current = await referenceData(ctx.db);
+    if (current === ref) throw err;
+    ref = current;
+    plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
+  }
+
+  // The reporter: as entered by staff, or the resident's own account.
+  let phone = input.reporterPhone ?? null;
+  let reporterAccountId: string | null = null;
+  if (actor && channel === 'online') {
+    reporterAccountId = actor.accountId;
+    const [acc] = await ctx.db
+      .select({ phoneEnc: accounts.phoneEnc })
+      .from(accounts)
+      .where(eq(accounts.id, actor.accountId));
+    if (acc?.phoneEnc) phone = ctx.secrets.decrypt(acc.phoneEnc);
+  }
+  const name = input.reporterName?.trim() || null;
+
+  const number = await nextCaseNumber(ctx, plan.area.code, now);
+  let row: CaseRow | null = null;
+  for (let attempt = 1; !row; attempt++) {
+    try {
+      row = await writeIntake(ctx, actor, meta, {
+        plan,
+        ref,
+        number,
+        name,
+        phone,
+        reporterAccountId,
+        now,
+        input,
+      });
+    } catch (err) {
+      // The categories, rules or areas changed since the kept copy was read: decide again on the current ones (a
+      // refusal now leaves a gap in the day's numbers, which only a concurrent change of the reference data causes).
+      if (pgErrorCode(err) !== REFERENCE_CHANGED || attempt >= 3) throw err;
+      ref = await referenceData(ctx.db);
+      plan = await planIntake(ctx, actor, ref, input, areaCode, cal, now);
+    }
+  }
+  const { area, category, routing } = plan;
   const view = toView(
     ctx,
     {
