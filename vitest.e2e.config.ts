@@ -8,6 +8,8 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 90_000,
     hookTimeout: 240_000,
+    // What the page shows after a server round trip can take seconds on a busy machine (the default is 1 s).
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     pool: 'forks',
     // One server and one browser: files run one after another.
     fileParallelism: false,

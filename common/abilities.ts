@@ -27,6 +27,10 @@ export const SUBJECTS = [
   'Case',
   'Statistics',
   'ApiKey',
+  // The housing register: estates, buildings, units, dwellings (issue 4).
+  'Housing',
+  // The population register: residents and households (issue 4); ID/phone reveal stays PersonalData.
+  'Population',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 

@@ -343,6 +343,122 @@ export const ERRORS = {
     'zh-TW': '未找到該訴求，請核對編號和手機號碼後四位',
     en: 'No case found; check the number and the last four digits of the phone',
   },
+  // ---- housing ----
+  'estate.unknown': {
+    status: 404,
+    'zh-CN': '小区不存在',
+    'zh-TW': '社區（小區）不存在',
+    en: 'Unknown estate',
+  },
+  'building.unknown': {
+    status: 404,
+    'zh-CN': '楼栋不存在',
+    'zh-TW': '樓棟不存在',
+    en: 'Unknown building',
+  },
+  'unit.unknown': {
+    status: 404,
+    'zh-CN': '单元不存在',
+    'zh-TW': '單元不存在',
+    en: 'Unknown unit',
+  },
+  'dwelling.unknown': {
+    status: 404,
+    'zh-CN': '房屋不存在',
+    'zh-TW': '房屋不存在',
+    en: 'Unknown dwelling',
+  },
+  'housing.stale': {
+    status: 409,
+    'zh-CN': '该记录已被他人修改，请刷新后重试',
+    'zh-TW': '該記錄已被他人修改，請重新整理後重試',
+    en: 'Someone else changed this record; reload it and try again',
+  },
+  'housing.duplicate': {
+    status: 409,
+    'zh-CN': '已有同名（同号）的记录',
+    'zh-TW': '已有同名（同號）的記錄',
+    en: 'A record with this name or number already exists',
+  },
+  'housing.in_use': {
+    status: 409,
+    'zh-CN': '该小区还有在用的楼栋，请先注销或移出楼栋',
+    'zh-TW': '該社區（小區）還有在用的樓棟，請先註銷或移出樓棟',
+    en: 'The estate still has buildings in use; retire or move them first',
+  },
+  'housing.retired': {
+    status: 409,
+    'zh-CN': '该记录已注销',
+    'zh-TW': '該記錄已註銷',
+    en: 'This record has been retired',
+  },
+  // ---- people ----
+  'resident.unknown': {
+    status: 404,
+    'zh-CN': '居民不存在',
+    'zh-TW': '居民不存在',
+    en: 'Unknown resident',
+  },
+  'household.unknown': {
+    status: 404,
+    'zh-CN': '户不存在',
+    'zh-TW': '戶不存在',
+    en: 'Unknown household',
+  },
+  'resident.stale': {
+    status: 409,
+    'zh-CN': '该居民信息已被他人修改，请刷新后重试',
+    'zh-TW': '該居民資料已被他人修改，請重新整理後重試',
+    en: "Someone else changed this resident's record; reload it and try again",
+  },
+  'resident.duplicate': {
+    status: 409,
+    'zh-CN': '本区县已登记该身份证号码的居民',
+    'zh-TW': '本區縣已登記該身分證號碼的居民',
+    en: 'A resident with this ID number is already registered in this district',
+  },
+  'resident.not_alive': {
+    status: 409,
+    'zh-CN': '该居民已去世或已迁出，不能办理此项',
+    'zh-TW': '該居民已去世或已遷出，不能辦理此項',
+    en: 'The resident has died or moved away; this cannot be done',
+  },
+  'household.number_taken': {
+    status: 409,
+    'zh-CN': '本社区已有该户号',
+    'zh-TW': '本社區已有該戶號',
+    en: 'This household number is already used in the community',
+  },
+  'household.member_elsewhere': {
+    status: 409,
+    'zh-CN': '该居民已属于另一户，请先办理离户',
+    'zh-TW': '該居民已屬於另一戶，請先辦理離戶',
+    en: 'The resident belongs to another household; record leaving it first',
+  },
+  'household.not_member': {
+    status: 409,
+    'zh-CN': '该居民不是本户的现有成员',
+    'zh-TW': '該居民不是本戶的現有成員',
+    en: 'The resident is not a current member of this household',
+  },
+  'household.has_head': {
+    status: 409,
+    'zh-CN': '本户已有户主，请先变更原户主的关系',
+    'zh-TW': '本戶已有戶主，請先變更原戶主的關係',
+    en: "The household already has a head; change the current head's relation first",
+  },
+  'household.not_housed': {
+    status: 409,
+    'zh-CN': '该户当前没有居住的房屋',
+    'zh-TW': '該戶目前沒有居住的房屋',
+    en: 'The household lives in no dwelling now',
+  },
+  'household.already_housed': {
+    status: 409,
+    'zh-CN': '该户已住在一处房屋，请先办理迁出',
+    'zh-TW': '該戶已住在一處房屋，請先辦理遷出',
+    en: 'The household already lives in a dwelling; record moving out first',
+  },
   internal: {
     status: 500,
     'zh-CN': '服务器内部错误，请稍后再试',
@@ -578,6 +694,32 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-TW': '{field} 違反三員分立',
     en: '{field} breaks the separation of the three administrator roles',
   },
+  // ---- housing ----
+  selfIntersection: {
+    'zh-CN': '{field} 的边界自相交（{limit}），请检查顶点顺序',
+    'zh-TW': '{field} 的邊界自相交（{limit}），請檢查頂點順序',
+    en: '{field} crosses itself ({limit}); check the order of its vertices',
+  },
+  singlePolygon: {
+    'zh-CN': '{field} 须为一个多边形（网格是连续的一片），现有 {limit} 块',
+    'zh-TW': '{field} 須為一個多邊形（網格是連續的一片），現有 {limit} 塊',
+    en: '{field} must be one polygon (a grid is one piece); it has {limit} parts',
+  },
+  geojsonType: {
+    'zh-CN': '{field} 须为 GeoJSON {limit}',
+    'zh-TW': '{field} 須為 GeoJSON {limit}',
+    en: '{field} must be GeoJSON {limit}',
+  },
+  maxBytes: {
+    'zh-CN': '{field} 过大，最多 {limit} 字节',
+    'zh-TW': '{field} 過大，最多 {limit} 位元組',
+    en: '{field} is too large; at most {limit} bytes',
+  },
+  degenerate: {
+    'zh-CN': '{field} 的面积为零（顶点重合或共线）',
+    'zh-TW': '{field} 的面積為零（頂點重合或共線）',
+    en: '{field} has no area (its points coincide or lie on one line)',
+  },
   'calendar.workdayOnWeekday': {
     'zh-CN': '{field}：调休上班日只能是周六或周日，周一至周五本来就是工作日',
     'zh-TW': '{field}：調休上班日只能是週六或週日，週一至週五本來就是工作日',
@@ -587,6 +729,52 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-CN': '{field} 的年份须在 {limit} 之间',
     'zh-TW': '{field} 的年份須在 {limit} 之間',
     en: 'The year of {field} must be within {limit}',
+  },
+  // ---- people ----
+  checkDigit: {
+    'zh-CN': '{field} 的校验码不正确，请核对号码',
+    'zh-TW': '{field} 的檢查碼不正確，請核對號碼',
+    en: '{field} has a wrong check digit; check the number',
+  },
+  birthDate: {
+    'zh-CN': '{field} 中的出生日期不存在或不在 1900 年至今之间',
+    'zh-TW': '{field} 中的出生日期不存在或不在 1900 年至今之間',
+    en: '{field} holds a birth date that does not exist or lies outside 1900 to today',
+  },
+  region: {
+    'zh-CN': '{field} 的地区码不是有效的省级代码',
+    'zh-TW': '{field} 的地區碼不是有效的省級代碼',
+    en: '{field} starts with no valid province code',
+  },
+  length: {
+    'zh-CN': '{field} 位数不正确（应为 {limit}）',
+    'zh-TW': '{field} 位數不正確（應為 {limit}）',
+    en: '{field} has the wrong number of digits (expected {limit})',
+  },
+  prefix: {
+    'zh-CN': '{field} 的号段或区号不正确',
+    'zh-TW': '{field} 的號段或區號不正確',
+    en: '{field} starts with a prefix no number has',
+  },
+  duplicate: {
+    'zh-CN': '{field} 已在本区县登记',
+    'zh-TW': '{field} 已在本區縣登記',
+    en: '{field} is already registered in this district',
+  },
+  idMismatch: {
+    'zh-CN': '{field} 与身份证号码不符',
+    'zh-TW': '{field} 與身分證號碼不符',
+    en: '{field} does not match the ID number',
+  },
+  future: {
+    'zh-CN': '{field} 不能晚于今天',
+    'zh-TW': '{field} 不能晚於今天',
+    en: '{field} cannot be later than today',
+  },
+  dateOrder: {
+    'zh-CN': '{field} 不能早于 {limit}',
+    'zh-TW': '{field} 不能早於 {limit}',
+    en: '{field} cannot be earlier than {limit}',
   },
 };
 

@@ -5,27 +5,29 @@
  * verifies it in large-text mode; the community worker closes it. Then possible duplicates at intake, the grid map,
  * the work list and case list on a desktop (and in English), and a leader's supervision list.
  */
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { WEB_DIST } from '../server/http/app';
 import { cases } from '../server/modules/cases/tables';
 import { demoPlaces } from '../server/modules/demo/seed';
+import { DESKTOP, PHONE, startE2E, type E2E } from './harness';
 import {
-  DEMO_PASSWORD,
-  DESKTOP,
-  newPage as harnessPage,
-  PHONE,
-  SHOTS_DIR,
-  startE2E,
-  type E2E,
-} from './harness';
+  act,
+  catchSms,
+  largeText,
+  menuKeys,
+  newPage,
+  overflowX,
+  residentLogin,
+  shot,
+  staffLogin,
+  statusOf,
+  type Sms,
+} from './helpers';
 
 let e2e: E2E;
 let photo: Buffer;
-const sms: { phone: string; text: string }[] = [];
+let sms: Sms[] = [];
 const RESIDENT_PHONE = '13900006789';
 
 const COMMUNITY = '340302001001';
@@ -35,11 +37,7 @@ const TITLE = '幸福小区3栋楼道堆放杂物';
 beforeAll(async () => {
   e2e = await startE2E();
   // The resident's login code arrives by "SMS": catch what the sender would send.
-  e2e.ctx.sms = {
-    send: async (phone, text) => {
-      sms.push({ phone, text });
-    },
-  };
+  sms = catchSms(e2e);
   photo = await sharp({
     create: { width: 640, height: 480, channels: 3, background: { r: 180, g: 130, b: 70 } },
   })
@@ -47,67 +45,6 @@ beforeAll(async () => {
     .toBuffer();
 });
 afterAll(async () => e2e?.close());
-
-/**
- * A fresh browser context whose hashed static assets come straight from web/dist: every page load fetches some
- * forty chunks, and this file's many loads would otherwise pass the server's 600 requests a minute from one address.
- */
-async function newPage(...args: Parameters<typeof harnessPage>) {
-  const p = await harnessPage(...args);
-  await p.context.route(/\/assets\//, (route) =>
-    route.fulfill({ path: path.join(WEB_DIST, new URL(route.request().url()).pathname) }),
-  );
-  return p;
-}
-
-async function logIn(page: Page, username: string) {
-  await page.goto('/');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('welcome-card').waitFor();
-}
-
-async function shot(page: Page, name: string, fullPage = false) {
-  // A sticky header would be drawn mid-page in a full-page picture.
-  const style = fullPage
-    ? await page.addStyleTag({ content: '.shell-header{position:static!important}' })
-    : null;
-  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage });
-  await style?.evaluate((el) => (el as Element).remove());
-}
-
-/** The keys of the menu entries the user is shown (opening the drawer on a phone). */
-async function menuKeys(page: Page): Promise<string[]> {
-  const toggle = page.getByTestId('nav-toggle');
-  if (await toggle.isVisible()) await toggle.click();
-  const items = page.locator('[data-testid^="menu-"]:visible');
-  await items.first().waitFor();
-  const ids = await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
-  if (await toggle.isVisible()) await page.keyboard.press('Escape');
-  return [...new Set(ids.map((id) => id.replace(/^menu-/, '')))].sort();
-}
-
-/** Opens an action's form on the detail page, lets `fill` fill it, submits, and waits for the modal to close. */
-async function act(page: Page, action: string, fill?: () => Promise<void>) {
-  await page
-    .getByTestId(`case-action-${action}`)
-    .click({ timeout: 10_000 })
-    .catch(async (e: unknown) => {
-      await shot(page, `debug-${action}`, true);
-      throw e;
-    });
-  await page.getByTestId('action-form').waitFor();
-  // A click on a modal still zooming in can land beside its button on a slow machine: let the motion (0.3 s) end.
-  await page.waitForTimeout(500);
-  if (fill) await fill();
-  await page.getByTestId('action-submit').click();
-  await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: 15_000 });
-}
-
-async function statusOf(page: Page): Promise<string> {
-  return (await page.getByTestId('case-head').locator('.case-status').getAttribute('data-status')) ?? '';
-}
 
 let caseId = '';
 let caseNumber = '';
@@ -118,7 +55,7 @@ let caseNumber = '';
  */
 async function ensureDispatched() {
   const { context, page } = await newPage(e2e, PHONE);
-  await logIn(page, 'demo.community_worker');
+  await staffLogin(page, 'demo.community_worker');
   const me = (await (await page.request.get('/api/me')).json()) as { csrfToken: string };
   const c = (await (await page.request.get(`/api/cases/${caseId}`)).json()) as {
     status: string;
@@ -138,38 +75,31 @@ async function ensureDispatched() {
 describe('staff case screens', () => {
   it('shows case menus to staff and none to the resident', async () => {
     const cw = await newPage(e2e, PHONE);
-    await logIn(cw.page, 'demo.community_worker');
-    expect(await menuKeys(cw.page)).toEqual(expect.arrayContaining(['work', 'cases', 'caseNew', 'caseMap']));
+    await staffLogin(cw.page, 'demo.community_worker');
+    expect(await menuKeys(cw.page, { close: true })).toEqual(
+      expect.arrayContaining(['work', 'cases', 'caseNew', 'caseMap']),
+    );
     await cw.page.getByTestId('work-card').waitFor();
     await cw.context.close();
 
     const dept = await newPage(e2e, PHONE);
-    await logIn(dept.page, 'demo.dept_handler');
-    const keys = await menuKeys(dept.page);
+    await staffLogin(dept.page, 'demo.dept_handler');
+    const keys = await menuKeys(dept.page, { close: true });
     expect(keys).toEqual(expect.arrayContaining(['work', 'cases']));
     expect(keys).not.toContain('caseNew');
     await dept.context.close();
 
     const resident = await newPage(e2e, PHONE);
     // A resident may create cases (online), yet gets none of the staff entries.
-    await resident.page.goto('/login');
-    await resident.page.getByTestId('login-tab-resident').click();
-    await resident.page.getByTestId('resident-phone').fill(RESIDENT_PHONE);
-    const before = sms.length;
-    await resident.page.getByTestId('resident-send-code').click();
-    await expect.poll(() => sms.slice(before).some((m) => m.phone === RESIDENT_PHONE)).toBe(true);
-    const code = /(\d{6})/.exec(sms.slice(before).find((m) => m.phone === RESIDENT_PHONE)!.text)![1]!;
-    await resident.page.getByTestId('resident-code').fill(code);
-    await resident.page.getByTestId('resident-submit').click();
-    await resident.page.getByTestId('welcome-card').waitFor();
-    const rk = await menuKeys(resident.page);
+    await residentLogin(resident.page, RESIDENT_PHONE, sms);
+    const rk = await menuKeys(resident.page, { close: true });
     for (const key of ['work', 'cases', 'caseNew', 'caseMap']) expect(rk).not.toContain(key);
     await resident.context.close();
   });
 
   it('lets a community worker register a window case with a photo on a phone', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.community_worker');
+    await staffLogin(page, 'demo.community_worker');
     await page.goto('/cases/new');
     await page.getByTestId('intake-form').waitFor();
     // Window is the first channel of a community worker.
@@ -226,7 +156,7 @@ describe('staff case screens', () => {
 
   it('shows the case in the work list, and tells a stale tab that someone else acted', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.community_worker');
+    await staffLogin(page, 'demo.community_worker');
     // The home page's work card counts it.
     await page.getByTestId('work-stat-toAccept').waitFor();
     await page.getByTestId('work-card').scrollIntoViewIfNeeded();
@@ -263,7 +193,7 @@ describe('staff case screens', () => {
 
   it('dispatches it to a department from the detail page', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.community_worker');
+    await staffLogin(page, 'demo.community_worker');
     await page.goto(`/cases/${caseId}`);
     // Dispatch to the district's civil affairs bureau (the demo department handler's department).
     await act(page, 'dispatch', async () => {
@@ -291,7 +221,7 @@ describe('staff case screens', () => {
   it('lets the department handler start and handle it with a photo', async () => {
     const { context, page } = await newPage(e2e, PHONE);
     await ensureDispatched();
-    await logIn(page, 'demo.dept_handler');
+    await staffLogin(page, 'demo.dept_handler');
     await page.goto('/work');
     await page.getByTestId('work-group-toHandle').waitFor();
     await page.getByTestId(`case-card-${caseNumber}`).click();
@@ -320,11 +250,8 @@ describe('staff case screens', () => {
 
   it('lets a grid worker verify it in large-text mode', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.grid_worker');
-    await page.getByTestId('large-text-toggle').click();
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text')))
-      .toBe(true);
+    await staffLogin(page, 'demo.grid_worker');
+    await largeText(page);
     await page.goto('/work');
     await page.getByTestId('work-group-toVerify').waitFor();
     await shot(page, 'cases-work-list-large-text-phone', true);
@@ -336,14 +263,13 @@ describe('staff case screens', () => {
     });
     await expect.poll(() => statusOf(page)).toBe('verified');
     // No page wider than the phone.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(1);
+    expect(await overflowX(page)).toBeLessThanOrEqual(1);
     await context.close();
   });
 
   it('lets the community worker close it, and lists it with filters', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.community_worker');
+    await staffLogin(page, 'demo.community_worker');
     await page.goto(`/cases/${caseId}`);
     await act(page, 'close');
     await expect.poll(() => statusOf(page)).toBe('closed');
@@ -368,7 +294,7 @@ describe('staff case screens', () => {
 
   it('draws open cases by grid on the map', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.community_worker');
+    await staffLogin(page, 'demo.community_worker');
     // The demo seed draws every grid's boundary; a grid without one would be listed as a tile instead.
     const csrf = ((await (await page.request.get('/api/me')).json()) as { csrfToken: string }).csrfToken;
     const grid = (await (await page.request.get(`/api/areas/${GRID}`)).json()) as { boundary?: unknown };
@@ -447,7 +373,7 @@ describe('staff case screens', () => {
   });
   it('shows the case list as a table on a desktop, in English too', async () => {
     const { context, page } = await newPage(e2e, DESKTOP);
-    await logIn(page, 'demo.street_staff');
+    await staffLogin(page, 'demo.street_staff');
     // One of the open cases of the map test runs late: it comes first, in red, saying how late.
     await e2e.ctx.db
       .update(cases)
@@ -473,13 +399,15 @@ describe('staff case screens', () => {
     await expect.poll(() => page.getByTestId('cases-status-tabs').innerText()).toContain('Closed');
     await page.goto(`/cases/${caseId}`);
     await page.getByTestId('case-timeline').waitFor();
-    await expect.poll(() => page.getByTestId('case-timeline').innerText()).toContain('Verify');
+    // Step names in the past tense, with where the case went.
+    await expect.poll(() => page.getByTestId('case-timeline').innerText()).toContain('Verified');
+    expect(await page.getByTestId('case-timeline').innerText()).toContain('Dispatched to');
     await shot(page, 'cases-detail-desktop-en');
     await context.close();
   });
   it("lets a leader supervise an overdue case and find it on the supervisor's list", async () => {
     const { context, page } = await newPage(e2e, DESKTOP);
-    await logIn(page, 'demo.leader');
+    await staffLogin(page, 'demo.leader');
     await page.goto('/cases?overdue=true');
     await page.getByTestId('cases-table').getByText('路灯不亮').click();
     await act(page, 'supervise', async () => {

@@ -2,10 +2,9 @@
  * The newcomer's path in a real browser: demo accounts of several roles log in, see the menus their abilities allow,
  * stay inside their area, create an account, and switch language and large-text mode — at phone width, in zh-CN.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { DEMO_PASSWORD, DESKTOP, newPage, PHONE, SHOTS_DIR, startE2E, type E2E } from './harness';
+import { DESKTOP, PHONE, startE2E, type E2E } from './harness';
+import { largeText, menuKeys, newPage, shot, staffLogin } from './helpers';
 
 let e2e: E2E;
 
@@ -14,32 +13,10 @@ beforeAll(async () => {
 });
 afterAll(async () => e2e?.close());
 
-async function logIn(page: Page, username: string) {
-  await page.goto('/');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('welcome-card').waitFor();
-}
-
-/** The keys of the menu entries the user is shown (opening the drawer on a phone). */
-async function menuKeys(page: Page): Promise<string[]> {
-  const toggle = page.getByTestId('nav-toggle');
-  if (await toggle.isVisible()) await toggle.click();
-  const items = page.locator('[data-testid^="menu-"]:visible');
-  await items.first().waitFor();
-  const ids = await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
-  return [...new Set(ids.map((id) => id.replace(/^menu-/, '')))].sort();
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: false });
-}
-
 describe('the web app', () => {
   it('shows a street worker its menu and only its own street', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.street_staff');
+    await staffLogin(page, 'demo.street_staff');
     await shot(page, 'street-staff-home-phone');
     const keys = await menuKeys(page);
     expect(keys).toEqual(expect.arrayContaining(['home', 'areas', 'accounts', 'profile']));
@@ -59,7 +36,7 @@ describe('the web app', () => {
 
   it('keeps a grid worker out of the neighbouring grid, in the API and the menu', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.grid_worker');
+    await staffLogin(page, 'demo.grid_worker');
     const keys = await menuKeys(page);
     expect(keys).toContain('areas');
     expect(keys).not.toContain('accounts');
@@ -76,7 +53,7 @@ describe('the web app', () => {
 
   it('gives the auditor the audit log and nothing else', async () => {
     const { context, page } = await newPage(e2e, DESKTOP);
-    await logIn(page, 'demo.auditor');
+    await staffLogin(page, 'demo.auditor');
     const keys = await menuKeys(page);
     expect(keys).toContain('audit');
     expect(keys).not.toContain('accounts');
@@ -94,7 +71,7 @@ describe('the web app', () => {
 
   it('lets the administrator create an account and shows its temporary password once', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.admin');
+    await staffLogin(page, 'demo.admin');
     const keys = await menuKeys(page);
     expect(keys).toContain('accounts');
     expect(keys).not.toContain('audit');
@@ -141,11 +118,11 @@ describe('the web app', () => {
 
   it('lets the administrator issue an Open311 key once and revoke it, with large text on a phone', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.admin');
+    await staffLogin(page, 'demo.admin');
     expect(await menuKeys(page)).toContain('apikeys');
     // The menu drawer opened to read the menu: a fresh page load closes it.
     await page.goto('/apikeys');
-    await page.getByTestId('large-text-toggle').click();
+    await largeText(page);
     await page.getByTestId('apikeys-create').click();
     await page.getByTestId('apikey-name').fill('12345 热线平台');
     await page.getByTestId('apikey-area').locator('.ant-select').click();
@@ -179,13 +156,10 @@ describe('the web app', () => {
 
   it('switches language and keeps large-text mode across reloads', async () => {
     const { context, page } = await newPage(e2e, PHONE);
-    await logIn(page, 'demo.community_worker');
+    await staffLogin(page, 'demo.community_worker');
     expect(await page.locator('html').getAttribute('lang')).toMatch(/^zh/);
     const normalSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-    await page.getByTestId('large-text-toggle').click();
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text')))
-      .toBe(true);
+    await largeText(page);
     const largeSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     expect(largeSize).toBeGreaterThan(normalSize);
     await shot(page, 'community-worker-large-text-phone');

@@ -5,18 +5,26 @@
  * case's grid verifies it, the community worker closes it, the resident rates it 满意, and the public tracking page
  * (no login) shows it rated, without personal data.
  */
-import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { WEB_DIST } from '../server/http/app';
-import { areas } from '../server/modules/areas/tables';
-import { DEMO_PASSWORD, PHONE, SHOTS_DIR, startE2E, type E2E } from './harness';
+import type { Page } from 'playwright-core';
+import { DEMO_PASSWORD, startE2E, type E2E } from './harness';
+import {
+  act,
+  catchSms,
+  gridCentre,
+  openPhone,
+  residentLogin as residentSignIn,
+  shot as snapshot,
+  staffLogin,
+  statusOf,
+  type Sms,
+  type StorageState,
+} from './helpers';
 
 let e2e: E2E;
 let photo: Buffer;
-const sms: { phone: string; text: string }[] = [];
+let sms: Sms[] = [];
 
 /** 东风社区第1网格 of the demo city (the demo grid worker's grid, in the demo community worker's community). */
 const GRID = '340302001001001';
@@ -52,21 +60,9 @@ async function meOf(username: string): Promise<Me> {
 beforeAll(async () => {
   e2e = await startE2E();
   // The resident's login code arrives by "SMS": catch what the sender would send.
-  e2e.ctx.sms = {
-    send: async (phone, text) => {
-      sms.push({ phone, text });
-    },
-  };
+  sms = catchSms(e2e);
   // The demo seed drew the grid; the resident's phone stands in its middle.
-  const [row] = await e2e.ctx.db.select({ boundary: areas.boundary }).from(areas).where(eq(areas.code, GRID));
-  const ring = (row?.boundary as { coordinates: [number, number][][] } | null)?.coordinates[0];
-  expect(ring, 'the demo seed gives the grid a boundary').toBeTruthy();
-  const xs = ring!.map((p) => p[0]);
-  const ys = ring!.map((p) => p[1]);
-  HERE = {
-    latitude: (Math.min(...ys) + Math.max(...ys)) / 2,
-    longitude: (Math.min(...xs) + Math.max(...xs)) / 2,
-  };
+  HERE = await gridCentre(e2e, GRID);
   photo = await sharp({
     create: { width: 160, height: 120, channels: 3, background: { r: 40, g: 60, b: 140 } },
   })
@@ -75,88 +71,20 @@ beforeAll(async () => {
 });
 afterAll(async () => e2e?.close());
 
-type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
-
-/**
- * A phone with its own cookies; hashed static assets come straight from web/dist, since every page load fetches
- * some forty chunks and the server allows 600 requests a minute from one address.
- */
-async function phone(
+/** A phone with its own cookies (zh-CN), optionally signed in already or standing somewhere. */
+function phone(
   opts: { geolocation?: { latitude: number; longitude: number }; storageState?: StorageState } = {},
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await e2e.browser.newContext({
-    ...(opts.storageState ? { storageState: opts.storageState } : {}),
-    viewport: PHONE,
-    locale: 'zh-CN',
-    baseURL: e2e.baseUrl,
-    isMobile: true,
-    hasTouch: true,
-  });
-  await context.route(/\/assets\//, (route) =>
-    route.fulfill({ path: path.join(WEB_DIST, new URL(route.request().url()).pathname) }),
-  );
-  if (opts.geolocation) {
-    await context.grantPermissions(['geolocation'], { origin: e2e.baseUrl });
-    await context.setGeolocation(opts.geolocation);
-  }
-  return { context, page: await context.newPage() };
+) {
+  return openPhone(e2e, opts);
 }
 
-async function shot(page: Page, name: string, fullPage = false) {
-  // A sticky header would be drawn mid-page in a full-page picture.
-  const style = fullPage
-    ? await page.addStyleTag({ content: '.shell-header{position:static!important}' })
-    : null;
-  await page.screenshot({ path: path.join(SHOTS_DIR, `full-loop-${name}.png`), fullPage });
-  await style?.evaluate((el) => (el as Element).remove());
+/** This file's screenshots are named full-loop-*. */
+function shot(page: Page, name: string, fullPage = false) {
+  return snapshot(page, `full-loop-${name}`, fullPage);
 }
 
-async function residentLogin(page: Page, number: string) {
-  await page.goto('/login');
-  await page.getByTestId('login-tab-resident').click();
-  await page.getByTestId('resident-phone').fill(number);
-  const before = sms.length;
-  await page.getByTestId('resident-send-code').click();
-  await expect.poll(() => sms.slice(before).some((m) => m.phone === number)).toBe(true);
-  const code = /(\d{6})/.exec(sms.slice(before).find((m) => m.phone === number)!.text)![1]!;
-  await page.getByTestId('resident-code').fill(code);
-  await page.getByTestId('resident-submit').click();
-  await page.getByTestId('welcome-card').waitFor();
-}
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('welcome-card').waitFor();
-}
-
-/** Opens an action's form on the staff detail page, lets `fill` fill it, submits, and waits for it to close. */
-async function act(page: Page, action: string, fill?: () => Promise<void>) {
-  await page
-    .getByTestId(`case-action-${action}`)
-    .click({ timeout: 10_000 })
-    .catch(async (e: unknown) => {
-      await shot(page, `debug-${action}`, true);
-      throw e;
-    });
-  await page.getByTestId('action-form').waitFor();
-  // A click on a modal still zooming in can land beside its button on a slow machine: wait for the motion to end.
-  await expect.poll(() => page.locator('.ant-modal[class*="-zoom-"]').count()).toBe(0);
-  if (fill) await fill();
-  await page.getByTestId('action-submit').click();
-  await page
-    .getByTestId('action-form')
-    .waitFor({ state: 'detached', timeout: 15_000 })
-    .catch(async (e: unknown) => {
-      await shot(page, `debug-${action}-submit`, true);
-      throw e;
-    });
-}
-
-async function statusOf(page: Page): Promise<string> {
-  return (await page.getByTestId('case-head').locator('.case-status').getAttribute('data-status')) ?? '';
+function residentLogin(page: Page, number: string) {
+  return residentSignIn(page, number, sms);
 }
 
 /** The case as the signed-in user of `page` sees it through the API. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../server/config';
 import { openContext } from '../server/main';
 import { buildApp } from '../server/http/app';
@@ -85,14 +85,3 @@ export async function startE2E(): Promise<E2E> {
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 800 };
-
-/** A fresh browser context (own cookies and localStorage) at a viewport size and UI language. */
-export async function newPage(
-  e2e: E2E,
-  viewport = PHONE,
-  locale = 'zh-CN',
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await e2e.browser.newContext({ viewport, locale, baseURL: e2e.baseUrl });
-  const page = await context.newPage();
-  return { context, page };
-}

@@ -5,17 +5,30 @@
  * name instead; the inbox bell; the statistics dashboard with its charts; and one pass in large-text mode, where
  * refused location access offers the community search.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
-import type { APIRequestContext, BrowserContext, Page } from 'playwright-core';
-import { areas } from '../server/modules/areas/tables';
+import type { BrowserContext, Page } from 'playwright-core';
 import { cases } from '../server/modules/cases/tables';
-import { DEMO_PASSWORD, DESKTOP, PHONE, SHOTS_DIR, startE2E, type E2E } from './harness';
+import { DESKTOP, startE2E, type E2E } from './harness';
+import {
+  catchSms,
+  gridCentre,
+  largeText,
+  openMenu,
+  openPage,
+  openPhone,
+  overflowX,
+  residentLogin as residentSignIn,
+  shot,
+  staffApi,
+  staffLogin,
+  type Sms,
+  type StorageState,
+} from './helpers';
 
 let e2e: E2E;
-const sms: { phone: string; text: string }[] = [];
+let sms: Sms[] = [];
 
 /** 东风社区第1网格 of the demo city: the phone stands in the middle of its seeded (synthetic) boundary. */
 const GRID = '340302001001001';
@@ -28,96 +41,21 @@ const RESIDENT_PHONE = '13900005678';
 beforeAll(async () => {
   e2e = await startE2E();
   // The login code arrives by "SMS": catch what the sender would send.
-  e2e.ctx.sms = {
-    send: async (phone, text) => {
-      sms.push({ phone, text });
-    },
-  };
+  sms = catchSms(e2e);
   // The demo seed drew the grid; stand in its middle.
-  const [row] = await e2e.ctx.db.select({ boundary: areas.boundary }).from(areas).where(eq(areas.code, GRID));
-  const ring = (row?.boundary as { coordinates: [number, number][][] } | null)?.coordinates[0];
-  expect(ring, 'the demo seed gives the grid a boundary').toBeTruthy();
-  const xs = ring!.map((p) => p[0]);
-  const ys = ring!.map((p) => p[1]);
-  HERE = {
-    latitude: (Math.min(...ys) + Math.max(...ys)) / 2,
-    longitude: (Math.min(...xs) + Math.max(...xs)) / 2,
-  };
+  HERE = await gridCentre(e2e, GRID);
 });
 afterAll(async () => e2e?.close());
 
-type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
-
 /** A phone; with a position, location access is granted and the phone stands there. */
-async function phoneContext(
+function phoneContext(
   opts: { geolocation?: { latitude: number; longitude: number }; storageState?: StorageState } = {},
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await e2e.browser.newContext({
-    ...(opts.storageState ? { storageState: opts.storageState } : {}),
-    viewport: PHONE,
-    locale: 'zh-CN',
-    baseURL: e2e.baseUrl,
-    isMobile: true,
-    hasTouch: true,
-  });
-  if (opts.geolocation) {
-    await context.grantPermissions(['geolocation'], { origin: e2e.baseUrl });
-    await context.setGeolocation(opts.geolocation);
-  }
-  return { context, page: await context.newPage() };
+) {
+  return openPhone(e2e, opts);
 }
 
-async function shot(page: Page, name: string, fullPage = false) {
-  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage });
-}
-
-async function residentLogin(page: Page, phone: string) {
-  await page.goto('/login');
-  await page.getByTestId('login-tab-resident').click();
-  await page.getByTestId('resident-phone').fill(phone);
-  const before = sms.length;
-  await page.getByTestId('resident-send-code').click();
-  await expect.poll(() => sms.slice(before).some((m) => m.phone === phone)).toBe(true);
-  const text = sms.slice(before).find((m) => m.phone === phone)!.text;
-  const code = /(\d{6})/.exec(text)![1]!;
-  await page.getByTestId('resident-code').fill(code);
-  await page.getByTestId('resident-submit').click();
-  await page.getByTestId('welcome-card').waitFor();
-}
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('welcome-card').waitFor();
-}
-
-/** Opens a menu entry, through the drawer on a phone. */
-async function openMenu(page: Page, key: string) {
-  const toggle = page.getByTestId('nav-toggle');
-  if (await toggle.isVisible()) await toggle.click();
-  await page.locator(`[data-testid="menu-${key}"]:visible`).first().click();
-}
-
-/** A staff member acting through the API (cookie + CSRF), to move the case along between the resident's steps. */
-async function staffApi(username: string) {
-  const context = await e2e.browser.newContext({ baseURL: e2e.baseUrl });
-  const req: APIRequestContext = context.request;
-  const login = await req.post('/api/auth/login', { data: { username, password: DEMO_PASSWORD } });
-  expect(login.status()).toBe(200);
-  const me = (await (await req.get('/api/me')).json()) as { csrfToken: string };
-  return {
-    async act(caseId: string, body: Record<string, unknown>) {
-      const c = (await (await req.get(`/api/cases/${caseId}`)).json()) as { version: number };
-      const res = await req.post(`/api/cases/${caseId}/actions`, {
-        data: { ...body, version: c.version },
-        headers: { 'X-CSRF-Token': me.csrfToken },
-      });
-      expect(res.status(), `${username} ${String(body.action)}: ${await res.text()}`).toBe(200);
-    },
-    close: () => context.close(),
-  };
+function residentLogin(page: Page, phone: string) {
+  return residentSignIn(page, phone, sms);
 }
 
 let caseId = '';
@@ -223,8 +161,7 @@ describe('the resident on a phone', () => {
     await option.click();
     await page.getByTestId('report-place-chosen').waitFor();
     expect(await page.getByTestId('report-error').count()).toBe(0);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(1);
+    expect(await overflowX(page)).toBeLessThanOrEqual(1);
     await page.getByTestId('report-submit').click();
     await page.getByTestId('report-done').waitFor();
     const number = (await page.getByTestId('report-number').innerText()).trim();
@@ -242,8 +179,8 @@ describe('the resident on a phone', () => {
 
   it('rates the case once the community closed it, and gets told in the inbox', async () => {
     expect(caseId).not.toBe('');
-    const community = await staffApi('demo.community_worker');
-    const grid = await staffApi('demo.grid_worker');
+    const community = await staffApi(e2e, 'demo.community_worker');
+    const grid = await staffApi(e2e, 'demo.grid_worker');
     await community.act(caseId, { action: 'accept' });
     await community.act(caseId, { action: 'dispatch' });
     await community.act(caseId, { action: 'start' });
@@ -315,12 +252,7 @@ describe('the resident on a phone', () => {
 
 describe('the statistics dashboard', () => {
   it('shows a leader the KPIs, charts and table of the city', async () => {
-    const context = await e2e.browser.newContext({
-      viewport: DESKTOP,
-      locale: 'zh-CN',
-      baseURL: e2e.baseUrl,
-    });
-    const page = await context.newPage();
+    const { context, page } = await openPage(e2e, { viewport: DESKTOP });
     await staffLogin(page, 'demo.leader');
     await openMenu(page, 'stats');
     await page.getByTestId('stats-page').waitFor();
@@ -344,8 +276,7 @@ describe('the statistics dashboard', () => {
     await staffLogin(page, 'demo.street_staff');
     await openMenu(page, 'stats');
     await page.getByTestId('stats-chart-bar').locator('canvas').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(1);
+    expect(await overflowX(page)).toBeLessThanOrEqual(1);
     await shot(page, 'stats-street-phone', true);
     await context.close();
   });
@@ -356,10 +287,7 @@ describe('large-text mode', () => {
     // No location access granted: the phone refuses, as many elderly users' phones do.
     const { context, page } = await phoneContext();
     await residentLogin(page, '13900001111');
-    await page.getByTestId('large-text-toggle').click();
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text')))
-      .toBe(true);
+    await largeText(page);
     await shot(page, 'resident-home-large-phone');
     await page.getByTestId('resident-tile-my-cases').click();
     await page.getByTestId('my-cases-empty').waitFor();
@@ -371,8 +299,7 @@ describe('large-text mode', () => {
     // Submitting without location or text names what is missing instead of sending.
     await page.getByTestId('report-submit').click();
     await page.getByTestId('report-location-missing').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(1);
+    expect(await overflowX(page)).toBeLessThanOrEqual(1);
     await shot(page, 'resident-report-large-phone', true);
     // Location refused: the community search opens with plain words, and works in large text.
     await page.getByTestId('report-locate').click();
@@ -383,9 +310,7 @@ describe('large-text mode', () => {
     await page.getByTestId(`report-place-option-${COMMUNITY}`).click();
     await page.getByTestId('report-place-chosen').waitFor();
     expect(await page.getByTestId('report-location-missing').count()).toBe(0);
-    expect(
-      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
-    ).toBeLessThanOrEqual(1);
+    expect(await overflowX(page)).toBeLessThanOrEqual(1);
     await shot(page, 'resident-report-place-large-phone', true);
     await page.goto('/track');
     await page.getByTestId('track-form').waitFor();

@@ -8,3 +8,5 @@ export * from '../modules/categories/tables';
 export * from '../modules/cases/tables';
 export * from '../modules/notifications/tables';
 export * from '../modules/open311/tables';
+export * from '../modules/housing/tables';
+export * from '../modules/people/tables';

@@ -12,6 +12,8 @@ import { notificationRoutes } from './notifications/routes';
 import { apiKeyRoutes } from './open311/apikey-routes';
 import { open311Routes } from './open311/routes';
 import { statsRoutes } from './stats/routes';
+import { peopleRoutes } from './people/routes';
+import { housingRoutes } from './housing/routes';
 
 export type RegisterRoutes = (app: App, ctx: AppContext) => Promise<void>;
 
@@ -27,4 +29,6 @@ export const MODULE_ROUTES: RegisterRoutes[] = [
   apiKeyRoutes,
   open311Routes,
   statsRoutes,
+  peopleRoutes,
+  housingRoutes,
 ];

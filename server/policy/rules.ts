@@ -47,6 +47,8 @@ export const RULES: Record<Role, Rule[]> = {
     // Reads every case in its area; update: supervise (督办).
     { actions: ['read', 'update'], subject: 'Case' },
     { actions: ['read'], subject: 'Statistics' },
+    { actions: ['read'], subject: 'Housing' },
+    { actions: ['read'], subject: 'Population' },
   ],
   // Its path is the district, but caseScopeWhere narrows its cases to those of its department.
   dept_handler: [
@@ -62,6 +64,10 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['reveal'], subject: 'PersonalData' },
     { actions: ['read', 'create', 'update'], subject: 'Case' },
     { actions: ['read'], subject: 'Statistics' },
+    // The housing register of its street (retiring a row is an update).
+    { actions: ['read', 'create', 'update'], subject: 'Housing' },
+    // Residents and households of its street (nothing is deleted: death and moving out are updates).
+    { actions: ['read', 'create', 'update'], subject: 'Population' },
   ],
   community_worker: [
     readAreas,
@@ -70,8 +76,17 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['reveal'], subject: 'PersonalData' },
     { actions: ['read', 'create', 'update'], subject: 'Case' },
     { actions: ['read'], subject: 'Statistics' },
+    { actions: ['read', 'create', 'update'], subject: 'Housing' },
+    { actions: ['read', 'create', 'update'], subject: 'Population' },
   ],
-  grid_worker: [readAreas, { actions: ['read', 'create', 'update'], subject: 'Case' }],
+  grid_worker: [
+    readAreas,
+    { actions: ['read', 'create', 'update'], subject: 'Case' },
+    // Enters the buildings, units and dwellings of its grid(s) (分片包户).
+    { actions: ['read', 'create', 'update'], subject: 'Housing' },
+    // The residents and households of its grid(s) only.
+    { actions: ['read', 'create', 'update'], subject: 'Population' },
+  ],
   volunteer: [],
   // Online reports anywhere (the case service checks the channel); its own cases are read through caseScopeWhere.
   resident: [{ actions: ['create'], subject: 'Case' }],

@@ -31,6 +31,12 @@ const TrackPage = lazy(() => import('./modules/track/TrackPage'));
 const InboxPage = lazy(() => import('./modules/notifications/InboxPage'));
 const StatsPage = lazy(() => import('./modules/stats/StatsPage'));
 const ApiKeysPage = lazy(() => import('./modules/apikeys/ApiKeysPage'));
+const HouseholdsPage = lazy(() => import('./modules/people/HouseholdsPage'));
+const HouseholdPage = lazy(() => import('./modules/people/HouseholdPage'));
+const ResidentPage = lazy(() => import('./modules/people/ResidentPage'));
+const HousingPage = lazy(() => import('./modules/housing/HousingPage'));
+const BuildingPage = lazy(() => import('./modules/housing/BuildingPage'));
+const HousingMapPage = lazy(() => import('./modules/housing/HousingMapPage'));
 
 function FullPageSpin() {
   return (
@@ -147,6 +153,12 @@ export function App() {
                 <Route path="inbox" element={<InboxPage />} />
                 <Route path="stats" element={<StatsPage />} />
                 <Route path="apikeys" element={<ApiKeysPage />} />
+                <Route path="households" element={<HouseholdsPage />} />
+                <Route path="households/:id" element={<HouseholdPage />} />
+                <Route path="residents/:id" element={<ResidentPage />} />
+                <Route path="housing" element={<HousingPage />} />
+                <Route path="housing/map" element={<HousingMapPage />} />
+                <Route path="housing/buildings/:id" element={<BuildingPage />} />
                 <Route path="me" element={<ProfilePage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>

@@ -18,6 +18,8 @@ import { importDivisionFiles, writeAreaRows } from '../areas/import';
 import { areas, departments } from '../areas/tables';
 import { ensureDemoApiKey } from '../open311/apikeys';
 import { seedDemoBoundaries } from './boundaries';
+import { seedDemoHousing } from '../housing/demo';
+import { seedDemoPeople } from '../people/demo';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEMO_DATA_DIR = path.resolve(here, '../areas/data/bengbu');
@@ -204,6 +206,10 @@ export async function seedDemo(ctx: AppContext): Promise<void> {
   }
   await seedGridsAndDepartments(ctx);
   await seedAccounts(ctx);
+  // A few estates, buildings, units and dwellings in the demo accounts' grids (housing/demo.ts).
+  await seedDemoHousing(ctx, DEMO_STREET);
+  // A few households and residents living in those dwellings (people/demo.ts).
+  await seedDemoPeople(ctx, DEMO_STREET);
   // The demo Open311 client (LINLI_DEMO_OPEN311_KEY) reports anywhere in the demo city.
   await ensureDemoApiKey(ctx, DEMO_CITY);
 }

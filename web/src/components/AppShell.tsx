@@ -24,11 +24,13 @@ import {
   UnorderedListOutlined,
 } from '@ant-design/icons';
 import {
+  BankOutlined,
   BarChartOutlined,
   BellOutlined,
   EditOutlined,
   FileSearchOutlined,
   ProfileOutlined,
+  SolutionOutlined,
 } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { ADMIN_ROLES, type Role } from '../../../common/roles';
@@ -77,8 +79,13 @@ export function navItems(me: Me, can: ReturnType<typeof useSession>['can']): Nav
   items.push({ key: 'inbox', path: '/inbox', label: 'notifications.menu', icon: <BellOutlined /> });
   if (me.account.kind === 'resident')
     items.push({ key: 'track', path: '/track', label: 'resident.menuTrack', icon: <FileSearchOutlined /> });
+  // The population register (住户与人口): staff who read residents and households.
+  if (me.account.kind !== 'resident' && can('read', 'Population'))
+    items.push({ key: 'households', path: '/households', label: 'people.menu', icon: <SolutionOutlined /> });
   if (can('read', 'Statistics'))
     items.push({ key: 'stats', path: '/stats', label: 'stats.menu', icon: <BarChartOutlined /> });
+  if (can('read', 'Housing'))
+    items.push({ key: 'housing', path: '/housing', label: 'housing.menu', icon: <BankOutlined /> });
   if (can('read', 'Area'))
     items.push({ key: 'areas', path: '/areas', label: 'menu.areas', icon: <ApartmentOutlined /> });
   if (can('manage', 'Grid'))
@@ -121,8 +128,11 @@ const KEY_BY_SEGMENT: Record<string, string> = {
   'my-cases': 'myCases',
   inbox: 'inbox',
   stats: 'stats',
+  households: 'households',
+  residents: 'households',
   work: 'work',
   cases: 'cases',
+  housing: 'housing',
 };
 /** Paths whose menu entry is not the one of their first segment. */
 const KEY_BY_PATH: Record<string, string> = { '/cases/new': 'caseNew', '/cases/map': 'caseMap' };

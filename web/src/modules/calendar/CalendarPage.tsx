@@ -158,8 +158,11 @@ function DayFormModal({
   );
 }
 
-/** "N working days from then": what the server computes for cases, to check the calendar against. */
-function DeadlinePreview() {
+/**
+ * "N working days from then": what the server computes for cases, to check the calendar against. Asked again
+ * whenever the calendar reloads, so a day just marked shows its effect at once.
+ */
+function DeadlinePreview({ calendar }: { calendar: CalendarYear | null }) {
   const { t, locale } = useLocale();
   const [from, setFrom] = useState<Dayjs | null>(null);
   const [days, setDays] = useState<number | null>(3);
@@ -178,7 +181,7 @@ function DeadlinePreview() {
         if (isApiError(e)) setError(e.details[0]?.message ?? e.message);
       });
     return () => ac.abort();
-  }, [from, days]);
+  }, [from, days, calendar]);
 
   return (
     <Card size="small" title={t('calendar.preview')} className="calendar-preview">
@@ -346,7 +349,7 @@ export default function CalendarPage() {
           size="small"
           data-testid="calendar-table"
         />
-        <DeadlinePreview />
+        <DeadlinePreview calendar={data} />
       </Space>
       <DayFormModal
         open={editing !== null}

@@ -2,8 +2,8 @@
  * Case detail (诉求详情): the fields (personal data masked as the server gives it), the deadline, the timeline with
  * its photos, and only the actions the server lists in `actions`, each behind its own small form.
  */
-import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Spin, Typography } from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Alert, App, Button, Card, Descriptions, Empty, Skeleton, Space, Spin, Typography } from 'antd';
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router';
 import { isApiError, type ApiError } from '../../api';
@@ -49,15 +49,28 @@ export default function CaseDetailPage() {
   const [side, setSide] = useState<Side>({ events: null, eventsError: null, photos: [], departments: [] });
   const [reload, setReload] = useState(0);
   const [action, setAction] = useState<Action | null>(null);
+  const { message } = App.useApp();
+  /** Set by the user's own action: a reload refused then means the case left the user's hands (退回, 转办). */
+  const actedHere = useRef(false);
 
   useEffect(() => {
     const ac = new AbortController();
     setError(null);
     casesApi
       .get(id, ac.signal)
-      .then(setC)
+      .then((loaded) => {
+        actedHere.current = false;
+        setC(loaded);
+      })
       .catch((e: unknown) => {
-        if (isApiError(e)) setError(e);
+        if (!isApiError(e)) return;
+        if (actedHere.current && (e.status === 403 || e.status === 404)) {
+          actedHere.current = false;
+          void message.info({ content: t('cases.detail.gone'), duration: 6 });
+          navigate('/work', { replace: true });
+          return;
+        }
+        setError(e);
       });
     // The timeline, photos and department names load beside the case; each may fail on its own.
     Promise.allSettled([
@@ -74,6 +87,8 @@ export default function CaseDetailPage() {
       });
     });
     return () => ac.abort();
+    // t, message and navigate only matter when a reload fails; a language switch need not reload the case.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, reload]);
 
   const refresh = useCallback(() => setReload((r) => r + 1), []);
@@ -213,7 +228,7 @@ export default function CaseDetailPage() {
       label: t('cases.field.dueAt'),
       children: (
         <Space size={4} wrap>
-          {c.dueAt ? <span>{formatDateTime(c.dueAt, locale)}</span> : null}
+          {c.dueAt ? <span data-testid="case-due-at">{formatDateTime(c.dueAt, locale)}</span> : null}
           <DueTag c={c} />
         </Space>
       ),
@@ -320,6 +335,7 @@ export default function CaseDetailPage() {
         onDone={(updated) => {
           setAction(null);
           setC(updated);
+          actedHere.current = true;
           refresh();
         }}
         onStale={() => {

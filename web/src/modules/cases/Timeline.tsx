@@ -6,7 +6,15 @@ import { ROLE_NAMES } from '../../../../common/roles';
 import { formatDateTime, useLocale, type TFunction } from '../../i18n';
 import type { Locale } from '../../../../common/locale';
 import type { Attachment, CaseEvent } from './api';
-import { actionLabel, levelLabel, matterLabel, ratingLabel, channelLabel, STATUS_COLOURS } from './labels';
+import {
+  actionLabel,
+  channelLabel,
+  labelOf,
+  levelLabel,
+  matterLabel,
+  ratingLabel,
+  STATUS_COLOURS,
+} from './labels';
 
 function roleLabel(role: string | null, locale: Locale): string | null {
   if (!role) return null;
@@ -16,7 +24,58 @@ function roleLabel(role: string | null, locale: Locale): string | null {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
-/** What an event's data says in words: where it went, new deadline, rating, and so on. */
+/**
+ * The step's name in the past tense, with where it went when the event says so ("已派遣至民政局", "Dispatched to …").
+ * An action the catalogue does not know yet shows as its action label.
+ */
+export function stepLabel(
+  e: Pick<CaseEvent, 'action' | 'data'>,
+  t: TFunction,
+  locale: Locale,
+  deptName: (id: string) => string | null,
+): string {
+  const d = e.data;
+  const dept = str(d.departmentId) ? deptName(str(d.departmentId)!) : null;
+  const prevLevel = str((d.prev as { level?: unknown } | undefined)?.level);
+  switch (e.action) {
+    case 'dispatch':
+      if (dept) return t('cases.step.dispatch.department', { name: dept });
+      if (!str(d.departmentId) && prevLevel)
+        return t('cases.step.dispatch.level', { level: levelLabel(t, locale, prevLevel) });
+      break;
+    case 'transfer':
+      if (dept) return t('cases.step.transfer.department', { name: dept });
+      if (str(d.level))
+        return t('cases.step.transfer.level', { level: levelLabel(t, locale, str(d.level)!) });
+      break;
+    case 'escalate':
+      if (str(d.toLevel))
+        return t('cases.step.escalate.level', { level: levelLabel(t, locale, str(d.toLevel)!) });
+      break;
+    case 'request_extension':
+      if (typeof d.days === 'number') return t('cases.step.request_extension.days', { n: d.days });
+      break;
+    case 'approve_extension':
+      if (typeof d.days === 'number') return t('cases.step.approve_extension.days', { n: d.days });
+      break;
+    case 'rate':
+      if (str(d.rating))
+        return t('cases.step.rate.rating', { rating: ratingLabel(t, locale, str(d.rating)!) });
+      break;
+    case 'merge':
+      if (str(d.targetNumber)) return t('cases.step.merge.number', { number: str(d.targetNumber)! });
+      break;
+    case 'absorb':
+      if (str(d.sourceNumber)) return t('cases.step.absorb.number', { number: str(d.sourceNumber)! });
+      break;
+    default:
+      break;
+  }
+  const plain = labelOf(t, locale, 'cases.step', e.action);
+  return plain === e.action ? actionLabel(t, locale, e.action) : plain;
+}
+
+/** What an event's data says in words beyond its step name: co-handlers, new deadline, matter class, and so on. */
 function dataTags(
   e: CaseEvent,
   t: TFunction,
@@ -27,11 +86,9 @@ function dataTags(
   const out: string[] = [];
   if (e.action === 'report' && str(d.channel))
     out.push(t('cases.event.channel', { channel: channelLabel(t, locale, str(d.channel)!) }));
+  // Where a dispatch or transfer went is in the step name; an unnamed department (not listable) still says so.
   const dept = str(d.departmentId);
-  if (dept && e.action !== 'report') {
-    const name = deptName(dept);
-    out.push(name ? t('cases.event.department', { name }) : t('cases.event.departmentUnknown'));
-  }
+  if (dept && !deptName(dept) && e.action !== 'report') out.push(t('cases.event.departmentUnknown'));
   if (Array.isArray(d.coDepartmentIds) && d.coDepartmentIds.length)
     out.push(
       t('cases.event.coDepartments', {
@@ -40,25 +97,12 @@ function dataTags(
           .join(t('common.listSeparator')),
       }),
     );
-  if (str(d.level) && e.action === 'transfer')
-    out.push(t('cases.event.level', { level: levelLabel(t, locale, str(d.level)!) }));
-  if (str(d.fromLevel) && str(d.toLevel))
-    out.push(
-      t('cases.event.levels', {
-        from: levelLabel(t, locale, str(d.fromLevel)!),
-        to: levelLabel(t, locale, str(d.toLevel)!),
-      }),
-    );
-  if (typeof d.days === 'number') out.push(t('cases.event.days', { n: d.days }));
   if (e.action === 'approve_extension' && str(d.dueAt))
     out.push(t('cases.event.newDue', { at: formatDateTime(str(d.dueAt), locale) }));
-  if (str(d.rating)) out.push(t('cases.event.rating', { rating: ratingLabel(t, locale, str(d.rating)!) }));
   if (d.reopened === true) out.push(t('cases.event.reopened'));
   const mc = d.matterClass as { to?: unknown } | undefined;
   if (mc && typeof mc === 'object' && str(mc.to))
     out.push(t('cases.event.matterClass', { to: matterLabel(t, locale, str(mc.to)!) }));
-  if (str(d.targetNumber)) out.push(t('cases.event.mergedInto', { number: str(d.targetNumber)! }));
-  if (str(d.sourceNumber)) out.push(t('cases.event.absorbed', { number: str(d.sourceNumber)! }));
   if (d.automatic === true) out.push(t('cases.event.automatic'));
   return out;
 }
@@ -96,7 +140,9 @@ export function CaseTimeline({
       content: (
         <div data-testid={`case-event-${e.seq}`} data-action={e.action}>
           <div className="case-event-head">
-            <span className="case-event-action">{actionLabel(t, locale, e.action)}</span>
+            <span className="case-event-action" data-testid="case-event-step">
+              {stepLabel(e, t, locale, deptName)}
+            </span>
             <Typography.Text type="secondary" className="case-event-meta">
               {formatDateTime(e.at, locale)}
             </Typography.Text>

@@ -38,6 +38,8 @@ import { areasApi, type Department } from '../areas/api';
 import { categoriesApi, type Category, type RoutingResolution, type RoutingRule } from './api';
 
 const MATTER_CLASSES: MatterClass[] = ['public', 'community', 'private'];
+/** A stable empty list: a fresh [] on every render would re-ask the routing preview each time. */
+const NO_CATEGORIES: Category[] = [];
 const LEVELS: HandlingLevel[] = ['community', 'street', 'district'];
 const MATTER_COLOURS: Record<MatterClass, string> = {
   public: 'volcano',
@@ -441,8 +443,11 @@ function RuleFormModal({
   );
 }
 
-/** Who would hold a case of a category at an area: what resolveRouting answers. */
-function RoutingPreview({ categories }: { categories: Category[] }) {
+/**
+ * Who would hold a case of a category at an area: what resolveRouting answers. Asked again whenever the categories
+ * or rules reload, so a rule just added or removed shows its effect at once.
+ */
+function RoutingPreview({ categories, rules }: { categories: Category[]; rules: RoutingRule[] }) {
   const t = useT();
   const [categoryId, setCategoryId] = useState<string | undefined>();
   const [areaCode, setAreaCode] = useState<string | undefined>();
@@ -461,7 +466,7 @@ function RoutingPreview({ categories }: { categories: Category[] }) {
         if (isApiError(e)) setError(e.message);
       });
     return () => ac.abort();
-  }, [categoryId, areaCode]);
+  }, [categoryId, areaCode, categories, rules]);
 
   const options = categories.map((c) => ({ value: c.id, label: c.name }));
   const holder = result ? (result.departmentName ?? result.holderName ?? result.holderCode) : '';
@@ -746,7 +751,7 @@ export default function CategoriesPage() {
             />
           </Space>
         </Card>
-        <RoutingPreview categories={items ?? []} />
+        <RoutingPreview categories={items ?? NO_CATEGORIES} rules={rules} />
       </Space>
       <CategoryFormModal
         open={editing !== null}

@@ -1,0 +1,265 @@
+/**
+ * The households list (住户): those of a dwelling (`?dwellingId=`), of an area (`?areaCode=`), or all within the
+ * user's scope, searchable by number; each opens its card. New households start here (at the dwelling when given).
+ */
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Empty,
+  Form,
+  Input,
+  List,
+  Modal,
+  Pagination,
+  Radio,
+  Select,
+  Skeleton,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import {
+  HOUSEHOLD_TYPES,
+  LIVING_TYPES,
+  type HouseholdType,
+  type LivingType,
+} from '../../../../common/schemas/people';
+import { isApiError, type ApiError } from '../../api';
+import { useLocale } from '../../i18n';
+import { useSession } from '../../session';
+import { Page } from '../../components/Page';
+import { ErrorResult } from '../../components/ErrorResult';
+import { AreaPicker } from '../../components/AreaPicker';
+import { applyServerErrors } from '../../components/formErrors';
+import { peopleApi, type Household } from './api';
+import { livingLabel, typeLabel } from './labels';
+import './people.css';
+
+const PAGE = 20;
+
+export default function HouseholdsPage() {
+  const { t } = useLocale();
+  const { can } = useSession();
+  const [params, setParams] = useSearchParams();
+  const dwellingId = params.get('dwellingId') ?? undefined;
+  const areaCode = params.get('areaCode') ?? undefined;
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
+  const [data, setData] = useState<{ items: Household[]; total: number } | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [reload, setReload] = useState(0);
+  const [creating, setCreating] = useState(false);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setError(null);
+    peopleApi
+      .households(
+        {
+          ...(dwellingId ? { dwellingId } : {}),
+          ...(areaCode ? { areaCode } : {}),
+          ...(q.trim() ? { q: q.trim() } : {}),
+          limit: PAGE,
+          offset: (page - 1) * PAGE,
+        },
+        ac.signal,
+      )
+      .then(setData)
+      .catch((e: unknown) => {
+        if (isApiError(e)) setError(e);
+      });
+    return () => ac.abort();
+  }, [dwellingId, areaCode, q, page, reload]);
+
+  if (error && !data) return <ErrorResult error={error} onRetry={() => setReload((n) => n + 1)} />;
+
+  return (
+    <Page
+      title={t('people.households.title')}
+      extra={
+        can('create', 'Population') ? (
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setCreating(true)}
+            data-testid="household-create"
+          >
+            {t('people.households.create')}
+          </Button>
+        ) : null
+      }
+    >
+      <Card size="small" className="people-filter">
+        <Space wrap>
+          <Input.Search
+            allowClear
+            placeholder={t('people.households.search')}
+            onSearch={(v) => {
+              setPage(1);
+              setQ(v);
+            }}
+            style={{ maxWidth: 280 }}
+            data-testid="household-search"
+          />
+          {dwellingId || areaCode ? (
+            <Space wrap>
+              <Tag color="blue">
+                {dwellingId ? t('people.households.ofDwelling') : t('people.households.ofArea')}
+              </Tag>
+              <Button size="small" onClick={() => setParams({})}>
+                {t('people.households.showAll')}
+              </Button>
+            </Space>
+          ) : null}
+        </Space>
+      </Card>
+      {!data ? (
+        <Skeleton active />
+      ) : data.items.length === 0 ? (
+        <Empty description={t('people.households.empty')} />
+      ) : (
+        <>
+          <List
+            dataSource={data.items}
+            data-testid="households-list"
+            renderItem={(h) => (
+              <List.Item>
+                <List.Item.Meta
+                  title={
+                    <Link to={`/households/${h.id}`} className="people-member-name">
+                      {h.number}
+                      {h.headName ? ` · ${h.headName}` : ''}
+                    </Link>
+                  }
+                  description={
+                    <Space wrap size={[8, 4]}>
+                      <span>{typeLabel(t, h.type)}</span>
+                      <span>{t('people.households.memberCount', { n: h.memberCount })}</span>
+                      <span>{h.dwellingLabel ?? t('people.households.noDwelling')}</span>
+                      {h.areaName ? <Typography.Text type="secondary">{h.areaName}</Typography.Text> : null}
+                    </Space>
+                  }
+                />
+              </List.Item>
+            )}
+          />
+          {data.total > PAGE ? (
+            <Pagination
+              current={page}
+              pageSize={PAGE}
+              total={data.total}
+              onChange={setPage}
+              showSizeChanger={false}
+            />
+          ) : null}
+        </>
+      )}
+      <CreateHousehold
+        open={creating}
+        dwellingId={dwellingId}
+        areaCode={areaCode}
+        onClose={() => setCreating(false)}
+      />
+    </Page>
+  );
+}
+
+interface CreateValues {
+  number: string;
+  type: HouseholdType;
+  areaCode?: string;
+  livingType?: LivingType;
+}
+
+function CreateHousehold({
+  open,
+  dwellingId,
+  areaCode,
+  onClose,
+}: {
+  open: boolean;
+  dwellingId?: string;
+  areaCode?: string;
+  onClose: () => void;
+}) {
+  const { t } = useLocale();
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<CreateValues>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const submit = async (v: CreateValues) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const h = await peopleApi.createHousehold({
+        number: v.number.trim(),
+        type: v.type,
+        ...(dwellingId ? { dwellingId, livingType: v.livingType ?? 'own' } : { areaCode: v.areaCode }),
+      });
+      void message.success(t('common.saved'));
+      navigate(`/households/${h.id}`);
+    } catch (e) {
+      if (!isApiError(e)) throw e;
+      if (!applyServerErrors(form, e, ['number', 'type', 'areaCode', 'livingType'])) setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open={open}
+      title={t('people.households.create')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      destroyOnHidden
+      forceRender
+    >
+      {error ? <Alert type="error" showIcon title={error.message} className="form-alert" /> : null}
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ type: 'family', livingType: 'own', areaCode }}
+      >
+        <Form.Item
+          name="number"
+          label={t('people.households.number')}
+          extra={t('people.households.numberHint')}
+          rules={[
+            { required: true, pattern: /^[0-9A-Za-z-]{1,32}$/, message: t('people.households.numberHint') },
+          ]}
+        >
+          <Input maxLength={32} data-testid="household-number" />
+        </Form.Item>
+        <Form.Item name="type" label={t('people.households.type')}>
+          <Radio.Group
+            optionType="button"
+            options={HOUSEHOLD_TYPES.map((v) => ({ value: v, label: typeLabel(t, v) }))}
+          />
+        </Form.Item>
+        {dwellingId ? (
+          <Form.Item name="livingType" label={t('people.household.livingType')}>
+            <Select options={LIVING_TYPES.map((v) => ({ value: v, label: livingLabel(t, v) }))} />
+          </Form.Item>
+        ) : (
+          <Form.Item
+            name="areaCode"
+            label={t('people.households.area')}
+            rules={[{ required: true, message: t('people.households.areaRequired') }]}
+          >
+            <AreaPicker />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
