@@ -54,6 +54,10 @@ const settings = {
   listConnections: intEnv('BENCH_LIST_CONNECTIONS', 10, 1),
   cases: intEnv('BENCH_CASES', 1_000_000, 1000),
   writeReadme: process.env.BENCH_README !== '0',
+  /** BENCH_PARTS=c (or a,b,c,d,e): run only these parts; (c) alone reuses a filled database well (see BENCH_DB). */
+  parts: new Set((process.env.BENCH_PARTS || 'a,b,c,d,e').split(',').map((p) => p.trim())),
+  /** BENCH_DB=name: use this database (created when missing), keep it afterwards, and fill only what is missing. */
+  db: process.env.BENCH_DB || null,
 };
 
 const log = logger('bench:cases');
@@ -234,9 +238,27 @@ interface Report {
   };
 }
 
+/** The database `name` on the server of `serverUrl`, created when missing and never dropped (BENCH_DB). */
+async function reusedDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_DB must be a plain name, got "${name}"`);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => undefined };
+}
+
 async function run(): Promise<Report> {
-  const name = `linli_bench_cases_${process.pid}`;
-  const { url, drop: dropDb } = await createThrowawayDatabase(process.env.DATABASE_URL!, name);
+  const name = settings.db ?? `linli_bench_cases_${process.pid}`;
+  const { url, drop: dropDb } = settings.db
+    ? await reusedDatabase(process.env.DATABASE_URL!, settings.db)
+    : await createThrowawayDatabase(process.env.DATABASE_URL!, name);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-cases-'));
   let database: Database | null = null;
   try {
@@ -282,11 +304,14 @@ async function run(): Promise<Report> {
            and handling_level = 'community' order by code limit 1`,
       );
 
-      log(`(a) raw single-row INSERT transactions at ${settings.intakeConnections} connections …`);
-      const rawInsert = await rawInsertRate(url, settings.intakeConnections);
-      log(`    ${rawInsert.perSecond}/s, p99 ${rawInsert.p99} ms`);
+      const part = (p: string) => settings.parts.has(p);
+      let rawInsert: Rate = { perSecond: 0, count: 0, p50: 0, p99: 0 };
+      if (part('a')) {
+        log(`(a) raw single-row INSERT transactions at ${settings.intakeConnections} connections …`);
+        rawInsert = await rawInsertRate(url, settings.intakeConnections);
+        log(`    ${rawInsert.perSecond}/s, p99 ${rawInsert.p99} ms`);
+      }
 
-      log(`(b) POST /api/cases at ${settings.intakeConnections} connections …`);
       const body = JSON.stringify({
         channel: 'window',
         categoryId: cats[0]!.id,
@@ -296,101 +321,126 @@ async function run(): Promise<Report> {
         reporterName: '张三',
         reporterPhone: '13800001234',
       });
-      const intakeRes = await fetch(`${base}/api/cases`, {
-        method: 'POST',
-        headers: headersOf(community, true),
-        body,
-      });
-      if (intakeRes.status !== 201)
-        throw new Error(`POST /api/cases: ${intakeRes.status} ${await intakeRes.text()}`);
-      const intakeLoad = await load({
-        url: `${base}/api/cases`,
-        method: 'POST',
-        body,
-        headers: headersOf(community, true),
-        connections: settings.intakeConnections,
-      });
-      const intake = {
-        ...intakeLoad,
-        ratioToRaw: round(intakeLoad.rps / Math.max(1, rawInsert.perSecond), 3),
-      };
-      log(`    ${intake.rps}/s, p99 ${intake.latencyMs.p99} ms (${intake.non2xx} non-2xx)`);
+      let intake: Report['intake'] = {
+        rps: 0,
+        non2xx: 0,
+        latencyMs: { p50: 0, p99: 0 },
+        ratioToRaw: 0,
+      } as unknown as Report['intake']; // a part not run: zeros
+      if (part('b')) {
+        log(`(b) POST /api/cases at ${settings.intakeConnections} connections …`);
+        const intakeRes = await fetch(`${base}/api/cases`, {
+          method: 'POST',
+          headers: headersOf(community, true),
+          body,
+        });
+        if (intakeRes.status !== 201)
+          throw new Error(`POST /api/cases: ${intakeRes.status} ${await intakeRes.text()}`);
+        const intakeLoad = await load({
+          url: `${base}/api/cases`,
+          method: 'POST',
+          body,
+          headers: headersOf(community, true),
+          connections: settings.intakeConnections,
+        });
+        intake = {
+          ...intakeLoad,
+          ratioToRaw: round(intakeLoad.rps / Math.max(1, rawInsert.perSecond), 3),
+        };
+        log(`    ${intake.rps}/s, p99 ${intake.latencyMs.p99} ms (${intake.non2xx} non-2xx)`);
+      }
 
       const t0 = performance.now();
-      await fillCases(sql, settings.cases);
-      // What the jobs loop does every few seconds: fold the status deltas of the fill into the kept counts.
-      await compactCaseCounts(ctx.db);
-      await sql.query('analyze');
+      if (await fillCases(sql, settings.cases)) {
+        // What the jobs loop does every few seconds: fold the status deltas of the fill into the kept counts.
+        await compactCaseCounts(ctx.db);
+        await sql.query('analyze');
+      }
       log(`(c) filled to ${settings.cases} cases in ${Math.round((performance.now() - t0) / 1000)} s`);
 
       const lists: ListResult[] = [];
-      lists.push(await listCase(base, 'community_worker', community, '/api/cases'));
-      lists.push(await listCase(base, 'community_worker', community, '/api/cases?mine=true'));
-      lists.push(await listCase(base, 'street_staff', street, '/api/cases'));
-      lists.push(await listCase(base, 'street_staff', street, '/api/cases?mine=true'));
-      lists.push(await listCase(base, 'street_staff', street, '/api/cases?overdue=true'));
-      lists.push(await listCase(base, 'dept_handler', handler, '/api/cases?mine=true'));
-      lists.push(await listCase(base, 'leader', leader, '/api/cases'));
-      lists.push(await listCase(base, 'leader', leader, '/api/cases?supervision=true'));
+      if (part('c')) {
+        lists.push(await listCase(base, 'community_worker', community, '/api/cases'));
+        lists.push(await listCase(base, 'community_worker', community, '/api/cases?mine=true'));
+        lists.push(await listCase(base, 'street_staff', street, '/api/cases'));
+        lists.push(await listCase(base, 'street_staff', street, '/api/cases?mine=true'));
+        lists.push(await listCase(base, 'street_staff', street, '/api/cases?overdue=true'));
+        lists.push(await listCase(base, 'dept_handler', handler, '/api/cases?mine=true'));
+        lists.push(await listCase(base, 'leader', leader, '/api/cases'));
+        lists.push(await listCase(base, 'leader', leader, '/api/cases?supervision=true'));
+        for (const l of lists)
+          log(`    ${l.who} ${l.path}: ${l.rps}/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms`);
+      }
 
-      log('(d) dispatch → in the department handler’s list …');
-      const deptId = handler.assignments.find((a) => a.role === 'dept_handler')!.departmentId!;
       const visible: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        const created = (await (
-          await fetch(`${base}/api/cases`, { method: 'POST', headers: headersOf(community, true), body })
-        ).json()) as { id: string; version: number };
-        const accepted = (await (
-          await fetch(`${base}/api/cases/${created.id}/actions`, {
+      if (part('d')) {
+        log('(d) dispatch → in the department handler’s list …');
+        const deptId = handler.assignments.find((a) => a.role === 'dept_handler')!.departmentId!;
+        for (let i = 0; i < 20; i++) {
+          const created = (await (
+            await fetch(`${base}/api/cases`, { method: 'POST', headers: headersOf(community, true), body })
+          ).json()) as { id: string; version: number };
+          const accepted = (await (
+            await fetch(`${base}/api/cases/${created.id}/actions`, {
+              method: 'POST',
+              headers: headersOf(community, true),
+              body: JSON.stringify({ action: 'accept', version: created.version }),
+            })
+          ).json()) as { version: number };
+          const d = await fetch(`${base}/api/cases/${created.id}/actions`, {
             method: 'POST',
             headers: headersOf(community, true),
-            body: JSON.stringify({ action: 'accept', version: created.version }),
-          })
-        ).json()) as { version: number };
-        const d = await fetch(`${base}/api/cases/${created.id}/actions`, {
-          method: 'POST',
-          headers: headersOf(community, true),
-          body: JSON.stringify({ action: 'dispatch', version: accepted.version, departmentId: deptId }),
-        });
-        if (d.status !== 200) throw new Error(`dispatch: ${d.status} ${await d.text()}`);
-        const tDispatched = performance.now();
-        for (;;) {
-          const l = (await (
-            await fetch(`${base}/api/cases?mine=true&limit=20`, { headers: headersOf(handler) })
-          ).json()) as { items: { id: string }[] };
-          if (l.items.some((x) => x.id === created.id)) break;
-          if (performance.now() - tDispatched > 10_000) throw new Error('dispatched case not listed in 10 s');
+            body: JSON.stringify({ action: 'dispatch', version: accepted.version, departmentId: deptId }),
+          });
+          if (d.status !== 200) throw new Error(`dispatch: ${d.status} ${await d.text()}`);
+          const tDispatched = performance.now();
+          for (;;) {
+            const l = (await (
+              await fetch(`${base}/api/cases?mine=true&limit=20`, { headers: headersOf(handler) })
+            ).json()) as { items: { id: string }[] };
+            if (l.items.some((x) => x.id === created.id)) break;
+            if (performance.now() - tDispatched > 10_000)
+              throw new Error('dispatched case not listed in 10 s');
+          }
+          visible.push(performance.now() - tDispatched);
         }
-        visible.push(performance.now() - tDispatched);
+        visible.sort((a, b) => a - b);
       }
-      visible.sort((a, b) => a - b);
 
-      log('(e) the deadline job over all cases made open …');
-      await sql.query('alter table case_events disable trigger user');
-      await sql.query(
-        `update cases set status = (array['accepted','dispatched','handling'])[1 + abs(hashtext(id::text)) % 3],
-                closed_at = null, rating = null, reminders_sent = 0, overdue_escalated_at = null,
-                due_from = now() - interval '2 days',
-                -- 1 % overdue, 5 % past the 80 % reminder, 10 % past the 50 % one, the rest early
-                due_at = now() - interval '2 days' + case abs(hashtext(id::text)) % 100
-                            when 0 then interval '1 day'
-                            when 1 then interval '2 days 6 hours' when 2 then interval '2 days 6 hours'
-                            when 3 then interval '2 days 6 hours' when 4 then interval '2 days 6 hours'
-                            when 5 then interval '2 days 6 hours'
-                            else interval '5 days' end
-          where status <> 'merged'`,
-      );
-      await sql.query('alter table case_events enable trigger user');
-      await sql.query('analyze cases');
-      const openCases = Number((await sql.query(`select count(*)::int as n from cases`)).rows[0].n);
-      let t = performance.now();
-      const firstRun = await runDeadlines(ctx);
-      const firstRunMs = Math.round(performance.now() - t);
-      log(`    first run ${firstRunMs} ms: ${JSON.stringify(firstRun)}`);
-      t = performance.now();
-      const idleRun = await runDeadlines(ctx);
-      const idleRunMs = Math.round(performance.now() - t);
-      log(`    idle run ${idleRunMs} ms: ${JSON.stringify(idleRun)}`);
+      let openCases = 0;
+      let firstRunMs = 0;
+      let idleRunMs = 0;
+      let firstRun: unknown = null;
+      let idleRun: unknown = null;
+      let t = 0;
+      if (part('e')) {
+        log('(e) the deadline job over all cases made open …');
+        await sql.query('alter table case_events disable trigger user');
+        await sql.query(
+          `update cases set status = (array['accepted','dispatched','handling'])[1 + abs(hashtext(id::text)) % 3],
+                  closed_at = null, rating = null, reminders_sent = 0, overdue_escalated_at = null,
+                  due_from = now() - interval '2 days',
+                  -- 1 % overdue, 5 % past the 80 % reminder, 10 % past the 50 % one, the rest early
+                  due_at = now() - interval '2 days' + case abs(hashtext(id::text)) % 100
+                              when 0 then interval '1 day'
+                              when 1 then interval '2 days 6 hours' when 2 then interval '2 days 6 hours'
+                              when 3 then interval '2 days 6 hours' when 4 then interval '2 days 6 hours'
+                              when 5 then interval '2 days 6 hours'
+                              else interval '5 days' end
+            where status <> 'merged'`,
+        );
+        await sql.query('alter table case_events enable trigger user');
+        await sql.query('analyze cases');
+        openCases = Number((await sql.query(`select count(*)::int as n from cases`)).rows[0].n);
+        t = performance.now();
+        firstRun = await runDeadlines(ctx);
+        firstRunMs = Math.round(performance.now() - t);
+        log(`    first run ${firstRunMs} ms: ${JSON.stringify(firstRun)}`);
+        t = performance.now();
+        idleRun = await runDeadlines(ctx);
+        idleRunMs = Math.round(performance.now() - t);
+        log(`    idle run ${idleRunMs} ms: ${JSON.stringify(idleRun)}`);
+      }
 
       const cpus = os.cpus();
       return {
@@ -427,7 +477,7 @@ async function run(): Promise<Report> {
   } finally {
     await database?.close();
     // BENCH_KEEP_DB=1 leaves the database behind, to look into a figure (EXPLAIN) afterwards.
-    if (process.env.BENCH_KEEP_DB !== '1') await dropDb();
+    if (process.env.BENCH_KEEP_DB !== '1' && !settings.db) await dropDb();
     else log(`kept database ${name}`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -464,6 +514,15 @@ async function main(): Promise<void> {
     process.exit(await reRunUnderPostgres(SELF, log, { LINLI_PG_DURABLE: '1' }));
   }
   const report = await run();
+  if (settings.parts.size < 5) {
+    // A partial run (BENCH_PARTS) is for comparing before/after: its figures go to the console only.
+    console.log(
+      JSON.stringify(
+        report.lists.map((l) => ({ who: l.who, path: l.path, ...l.latencyMs, rps: l.rps, total: l.total })),
+      ),
+    );
+    return;
+  }
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const jsonFile = `bench/results/cases-${report.date.slice(0, 10)}.json`;
   fs.writeFileSync(path.join(ROOT, jsonFile), JSON.stringify(report, null, 2) + '\n');

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import {
@@ -12,6 +12,8 @@ import {
 } from '../../test/harness';
 import { act } from './service';
 import { compactCaseCounts } from './counts';
+import { runDeadlines } from './deadlines';
+import { cases } from './tables';
 import { insertCategory, placeCase } from './test-fixtures';
 
 type ListJson = { total: number; counts: Record<string, number> };
@@ -20,13 +22,27 @@ describe('the status counts of case lists', () => {
   let env: TestEnv;
   let street: Session;
   let category: string;
+  let departmentId: string;
+  const staff: Record<string, Session> = {};
+  const accountIds: Record<string, string> = {};
 
   beforeAll(async () => {
     env = await startTestApp();
-    await seedFixtureAreas(env.ctx);
+    ({ departmentId } = await seedFixtureAreas(env.ctx));
     category = await insertCategory(env.ctx);
     await createStaff(env.ctx, 'counts.street', 'street_staff', { areaCode: FIXTURE.streetA });
     street = await login(env.app, 'counts.street');
+    const more = [
+      ['counts.community', 'community_worker', { areaCode: FIXTURE.communityA1 }],
+      ['counts.grid', 'grid_worker', { areaCode: FIXTURE.gridA1a }],
+      ['counts.leader', 'leader', { areaCode: FIXTURE.district }],
+      ['counts.dept', 'dept_handler', { departmentId, departmentPath: '340302' }],
+    ] as const;
+    for (const [u, role, target] of more) {
+      accountIds[u] = await createStaff(env.ctx, u, role, target);
+      staff[u] = await login(env.app, u);
+    }
+    staff['counts.street'] = street;
   });
   afterAll(async () => env.close());
 
@@ -73,5 +89,78 @@ describe('the status counts of case lists', () => {
     // A filtered list counts its rows.
     expect((await listed(`?area=${FIXTURE.communityA2}`)).counts).toEqual({ reported: 1 });
     expect((await listed('?status=reported')).total).toBe(2);
+  });
+
+  /** A list as `who` sees it: its counts from the kept rows, and the same list counted on its rows (a filter every
+   * case of the test matches makes the list count its rows). */
+  async function both(who: string, query: string) {
+    const get = async (q: string) => {
+      const res = await env.app.inject({
+        method: 'GET',
+        url: `/api/cases${q}`,
+        headers: staff[who]!.headers,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as ListJson & { items: { id: string }[] };
+    };
+    const kept = await get(query);
+    const counted = await get(`${query}&channel=window`);
+    return { kept, counted };
+  }
+
+  it('keep the work lists’ counts right through intake, actions, the deadline job and folding', async () => {
+    const dept = { leadDepartmentId: departmentId, departmentPath: '340302' };
+    await placeCase(env.ctx, category, FIXTURE.gridA1a);
+    await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'accepted' });
+    await placeCase(env.ctx, category, FIXTURE.gridA1a, { status: 'handled' });
+    await placeCase(env.ctx, category, FIXTURE.communityA2, { status: 'verified' });
+    await placeCase(env.ctx, category, FIXTURE.communityA2, { status: 'dispatched', ...dept });
+    await placeCase(env.ctx, category, FIXTURE.gridA1a, { status: 'handling', ...dept });
+    await placeCase(env.ctx, category, FIXTURE.communityB1, { status: 'reported' });
+    await placeCase(env.ctx, category, FIXTURE.communityB1, {
+      status: 'closed',
+      reporterAccountId: accountIds['counts.community']!,
+    });
+    // One left past its deadline: the job escalates it from its community to the street.
+    const late = await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'accepted' });
+    await env.ctx.db
+      .update(cases)
+      .set({ dueFrom: new Date(Date.now() - 86_400_000), dueAt: new Date(Date.now() - 60_000) })
+      .where(eq(cases.id, late.id));
+
+    const check = async () => {
+      for (const who of Object.keys(staff)) {
+        for (const q of ['?mine=true', '?limit=50']) {
+          const { kept, counted } = await both(who, q);
+          expect(kept.counts, `${who} ${q}`).toEqual(counted.counts);
+          expect(kept.total, `${who} ${q}`).toBe(kept.items.length);
+          expect(kept.items.map((i) => i.id).sort()).toEqual(counted.items.map((i) => i.id).sort());
+        }
+      }
+    };
+    await check();
+    expect((await both('counts.community', '?mine=true')).kept.counts).toMatchObject({
+      reported: 2,
+      accepted: 2,
+      handled: 1,
+      closed: 1,
+    });
+    expect((await both('counts.dept', '?mine=true')).kept.counts).toEqual({ dispatched: 1, handling: 1 });
+
+    expect((await runDeadlines(env.ctx)).escalated).toBeGreaterThanOrEqual(1);
+    await check();
+    expect((await both('counts.street', '?mine=true')).kept.counts.accepted).toBeGreaterThanOrEqual(2);
+    await compactCaseCounts(env.ctx.db);
+    await check();
+    // A department's case dispatched on, and one taken back to the community, after folding.
+    const [moved] = await env.ctx.db
+      .update(cases)
+      .set({ leadDepartmentId: departmentId, level: 'district', holderPath: '340302' })
+      .where(eq(cases.id, late.id))
+      .returning();
+    expect(moved).toBeDefined();
+    await check();
+    await compactCaseCounts(env.ctx.db);
+    await check();
   });
 });

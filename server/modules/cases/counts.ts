@@ -1,7 +1,7 @@
 /**
- * Case counts by status for an area scope, read from case_status_counts + case_status_deltas (kept by a trigger) so a
- * district leader's status tabs do not count hundreds of thousands of rows per request; and the job that folds the
- * deltas into the counts.
+ * Case counts by status for an area scope and for the work lists, read from case_status_counts / case_holder_counts +
+ * case_status_deltas (kept by a trigger) so status tabs do not count thousands of rows per request; and the job that
+ * folds the deltas into the counts.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
@@ -19,22 +19,40 @@ export async function compactCaseCounts(db: Db): Promise<number> {
     if (!got?.locked) return 0;
     const [r] = await queryRows<{ n: number }>(
       tx,
-      sql`with moved as (delete from case_status_deltas returning area_path, status, n),
+      sql`with moved as (delete from case_status_deltas returning area_path, holder_key, status, n),
+               located as (select area_path, status, sum(n) as n from moved group by area_path, status),
+               -- Counted under every prefix of the path, so a scope's count is one row a status.
                folded as (
                  insert into case_status_counts (area_path, status, n)
-                 select area_path, status, sum(n) from moved group by area_path, status
+                 select left(area_path, l), status, sum(n) from located, generate_series(1, length(area_path)) l
+                  group by 1, 2
                  on conflict (area_path, status) do update set n = case_status_counts.n + excluded.n
+                 returning 1),
+               held as (
+                 insert into case_holder_counts (holder_key, status, n)
+                 select holder_key, status, sum(n) from moved where holder_key is not null group by holder_key, status
+                 on conflict (holder_key, status) do update set n = case_holder_counts.n + excluded.n
                  returning 1)
           select (select count(*) from moved)::int as n`,
     );
-    // Rows that reached zero say nothing; dropping them keeps the table as small as the areas with cases.
+    // Rows that reached zero say nothing; dropping them keeps the tables as small as the areas and holders with cases.
     await tx.execute(sql`delete from case_status_counts where n = 0`);
+    await tx.execute(sql`delete from case_holder_counts where n = 0`);
     return r?.n ?? 0;
   });
 }
 
+/** case_status_counts rows of exactly these paths: each row counts the cases under its path (a prefix). */
+const keyIn = (paths: string[]) =>
+  paths.length === 0
+    ? sql`false`
+    : sql`area_path in (${sql.join(
+        paths.map((p) => sql`${p}`),
+        sql`, `,
+      )})`;
+
 /**
- * Counts by status of the cases located under any of `paths`, plus those the actor reported elsewhere. Exact: the
+ * Counts by status of the cases located under any of `paths` (not overlapping), plus those the actor reported elsewhere. Exact: the
  * deltas not yet folded are added in.
  */
 export async function statusCountsUnder(
@@ -52,13 +70,94 @@ export async function statusCountsUnder(
   const rows = await queryRows<{ status: string; n: number }>(
     db,
     sql`select status, sum(n)::int as n from (
-          select status, n from case_status_counts where ${under(sql`area_path`)}
+          select status, n from case_status_counts where ${keyIn(paths)}
           union all
           select status, n from case_status_deltas where ${under(sql`area_path`)}
           union all
           select status, 1 from cases
            where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
              and not (${under(sql`area_path`)})
+        ) x group by status`,
+  );
+  const out: Record<string, number> = {};
+  for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
+  return out;
+}
+
+/** The holder key of cases a department leads (as linli_case_holder_key in migration 0010 writes it). */
+export const departmentHolderKey = (departmentId: string) => `d:${departmentId}`;
+
+/** The LIKE patterns of the holder keys of cases held without a department at or under `path`: at `levels`. */
+export function holderKeyPatterns(path: string, levels: readonly string[]): string[] {
+  return levels.map((l) => `${l}:${path}%`);
+}
+
+/**
+ * Counts by status of the cases whose holder key is one of `keys` or matches one of `patterns` (LIKE), among
+ * `statuses`. Exact (the deltas not yet folded are added in); the keys and patterns must not overlap.
+ */
+export async function statusCountsHeld(
+  db: Db | Tx,
+  keys: string[],
+  patterns: string[],
+  statuses: readonly string[],
+): Promise<Record<string, number>> {
+  if ((keys.length === 0 && patterns.length === 0) || statuses.length === 0) return {};
+  const match = sql.join(
+    [
+      ...(keys.length
+        ? [
+            sql`holder_key in (${sql.join(
+              keys.map((k) => sql`${k}`),
+              sql`, `,
+            )})`,
+          ]
+        : []),
+      ...patterns.map((p) => sql`holder_key like ${p}`),
+    ],
+    sql` or `,
+  );
+  const wanted = sql`status in (${sql.join(
+    statuses.map((s) => sql`${s}`),
+    sql`, `,
+  )})`;
+  const rows = await queryRows<{ status: string; n: number }>(
+    db,
+    sql`select status, sum(n)::int as n from (
+          select status, n from case_holder_counts where (${match}) and ${wanted}
+          union all
+          select status, n from case_status_deltas where (${match}) and ${wanted}
+        ) x group by status`,
+  );
+  const out: Record<string, number> = {};
+  for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
+  return out;
+}
+
+/**
+ * Counts by status of the cases located under any of `paths` (not overlapping), among `statuses`, from the kept
+ * counts (no reporter part, unlike statusCountsUnder).
+ */
+export async function statusCountsLocated(
+  db: Db | Tx,
+  paths: string[],
+  statuses: readonly string[],
+): Promise<Record<string, number>> {
+  if (paths.length === 0 || statuses.length === 0) return {};
+  const match = sql.join(
+    paths.map((p) => sql`area_path like ${p + '%'}`),
+    sql` or `,
+  );
+  const wanted = sql`status in (${sql.join(
+    statuses.map((s) => sql`${s}`),
+    sql`, `,
+  )})`;
+  const rows = await queryRows<{ status: string; n: number }>(
+    db,
+    sql`select status, sum(n)::int as n from (
+          select status, n from case_status_counts where ${keyIn(paths)} and ${wanted}
+          union all
+          select status, n from case_status_deltas where (${match}) and ${wanted}
         ) x group by status`,
   );
   const out: Record<string, number> = {};

@@ -1,45 +1,227 @@
-/** Case lists: the actor's cases in scope with filters, paging and counts by status, and the work list (mine). */
+/**
+ * Case lists: the actor's cases in scope with filters, paging and counts by status, and the work list (mine).
+ *
+ * At a million cases a list is read in arms: the scope (and the work list) is split into disjoint or deduplicated
+ * parts (an area subtree, a department, the actor's own reports …), each one simple enough to find its newest rows in
+ * one index without reading the table (cases_area_list_idx, cases_holder_waiting_idx, cases_department_list_idx);
+ * the page is the newest of the arms' newest, and only its 50 rows are read and joined. The status tabs come from the
+ * kept counts (counts.ts) wherever the list is a union of kept keys, else from counting the arms' index entries.
+ */
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { parseAreaCode } from '../../../common/area-code';
 import type { CaseListQuery } from '../../../common/schemas/cases';
 import type { AppContext } from '../../context';
+import { queryRows } from '../../db/client';
 import { AppError } from '../../http/errors';
-import type { Ability, Actor } from '../../policy/ability';
+import { pathWithin, type Ability, type Actor } from '../../policy/ability';
 import { caseReach, caseScopeWhere } from '../../policy/scope';
-import { statusCountsUnder } from './counts';
+import {
+  departmentHolderKey,
+  holderKeyPatterns,
+  statusCountsHeld,
+  statusCountsLocated,
+  statusCountsUnder,
+} from './counts';
 import { OPEN_STATUSES, type CaseStatus } from './machine';
-import { selectCases, toView } from './service';
+import { toView, type Joined } from './service';
 import { cases } from './tables';
 
+/** Statuses in which a case waits for its holder; cases_holder_waiting_idx is partial on exactly these. */
 const WAITING: CaseStatus[] = ['reported', 'accepted', 'dispatched', 'handling', 'suspended'];
+const LEVELS = ['community', 'street', 'district'] as const;
 
-/** Cases waiting for this actor's action (an approximation of the guard in SQL, for the work list). */
-function mineWhere(actor: Actor): SQL {
-  const parts: SQL[] = [];
-  const waiting = inArray(cases.status, WAITING);
+/** One part of the work list (cases waiting for this actor's action: an approximation of the guards in SQL). */
+type MineArm =
+  | { kind: 'holder'; path: string; districtOnly: boolean; statuses: CaseStatus[] }
+  | { kind: 'area'; path: string; statuses: CaseStatus[] }
+  | { kind: 'department'; id: string; statuses: CaseStatus[] }
+  | { kind: 'reported'; statuses: CaseStatus[] };
+
+function mineArms(actor: Actor): MineArm[] {
+  const arms: MineArm[] = [];
   for (const a of actor.assignments) {
-    const under = (col: typeof cases.areaPath | typeof cases.holderPath) =>
-      sql`${col} like ${a.areaPath + '%'}`;
     if (a.role === 'community_worker' || a.role === 'street_staff') {
-      parts.push(and(isNull(cases.leadDepartmentId), under(cases.holderPath), waiting)!);
-      parts.push(and(under(cases.areaPath), inArray(cases.status, ['handled', 'verified']))!);
+      arms.push({ kind: 'holder', path: a.areaPath, districtOnly: false, statuses: WAITING });
+      arms.push({ kind: 'area', path: a.areaPath, statuses: ['handled', 'verified'] });
     } else if (a.role === 'grid_worker') {
-      parts.push(and(under(cases.areaPath), eq(cases.status, 'handled'))!);
+      arms.push({ kind: 'area', path: a.areaPath, statuses: ['handled'] });
     } else if (a.role === 'dept_handler' && a.departmentId) {
-      parts.push(and(eq(cases.leadDepartmentId, a.departmentId), waiting)!);
+      arms.push({ kind: 'department', id: a.departmentId, statuses: WAITING });
     } else if (a.role === 'leader') {
-      parts.push(
-        and(isNull(cases.leadDepartmentId), eq(cases.level, 'district'), under(cases.holderPath), waiting)!,
-      );
+      arms.push({ kind: 'holder', path: a.areaPath, districtOnly: true, statuses: WAITING });
     }
   }
-  parts.push(and(eq(cases.reporterAccountId, actor.accountId), eq(cases.status, 'closed'))!);
-  return sql`(${sql.join(parts, sql` or `)})`;
+  arms.push({ kind: 'reported', statuses: ['closed'] });
+  // The same part twice (two assignments alike) is one part.
+  const seen = new Set<string>();
+  return arms.filter((m) => {
+    const key = JSON.stringify(m);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const statusIn = (statuses: readonly string[]) =>
+  statuses.length === 1 ? eq(cases.status, statuses[0]!) : inArray(cases.status, [...statuses]);
+const under = (col: typeof cases.areaPath | typeof cases.holderPath, path: string) =>
+  sql`${col} like ${path + '%'}`;
+
+/**
+ * A work-list part as SQL, within the actor's scope: a part lying inside one scope subtree (or department) needs only
+ * that subtree's condition, which its index holds; any other part is ANDed with the whole scope.
+ */
+function mineArmWhere(m: MineArm, actor: Actor, reach: ReturnType<typeof caseReach>, scope: SQL): SQL {
+  const within = (p: string) => reach.paths.find((q) => pathWithin(p, q));
+  switch (m.kind) {
+    case 'holder': {
+      const q = within(m.path);
+      // A case held without a department lies under its holder (routing and escalation hold it on its own area chain);
+      // the area condition repeats it so the list never leaves the scope, from the same index.
+      return and(
+        isNull(cases.leadDepartmentId),
+        under(cases.holderPath, m.path),
+        statusIn(m.statuses),
+        m.districtOnly ? eq(cases.level, 'district') : undefined,
+        q ? under(cases.areaPath, q) : scope,
+      )!;
+    }
+    case 'area': {
+      const q = within(m.path);
+      return and(under(cases.areaPath, m.path), statusIn(m.statuses), q ? undefined : scope)!;
+    }
+    case 'department':
+      return and(
+        eq(cases.leadDepartmentId, m.id),
+        statusIn(m.statuses),
+        reach.departmentIds.includes(m.id) ? undefined : scope,
+      )!;
+    case 'reported':
+      return and(eq(cases.reporterAccountId, actor.accountId), statusIn(m.statuses))!;
+  }
+}
+
+/** Whether two work-list parts can hold the same case (then the kept counts cannot simply be added). */
+function overlap(a: MineArm, b: MineArm): boolean {
+  if (!a.statuses.some((s) => b.statuses.includes(s))) return false;
+  const nested = (p: string, q: string) => pathWithin(p, q) || pathWithin(q, p);
+  if (a.kind === 'department' && b.kind === 'department') return a.id === b.id;
+  if ((a.kind === 'department' && b.kind === 'holder') || (a.kind === 'holder' && b.kind === 'department'))
+    return false;
+  if (a.kind === 'holder' && b.kind === 'holder') return nested(a.path, b.path);
+  if (a.kind === 'area' && b.kind === 'area') return nested(a.path, b.path);
+  return true;
+}
+
+/** The work list's counts by status from the kept counts; null when its parts overlap (then rows are counted). */
+async function mineCountsKept(ctx: AppContext, arms: MineArm[], actor: Actor) {
+  for (let i = 0; i < arms.length; i++)
+    for (let j = i + 1; j < arms.length; j++) if (overlap(arms[i]!, arms[j]!)) return null;
+  const parts = await Promise.all(
+    arms.map(async (m): Promise<Record<string, number>> => {
+      switch (m.kind) {
+        case 'holder':
+          return statusCountsHeld(
+            ctx.db,
+            [],
+            holderKeyPatterns(m.path, m.districtOnly ? ['district'] : LEVELS),
+            m.statuses,
+          );
+        case 'department':
+          return statusCountsHeld(ctx.db, [departmentHolderKey(m.id)], [], m.statuses);
+        case 'area':
+          return statusCountsLocated(ctx.db, [m.path], m.statuses);
+        case 'reported': {
+          const rows = await queryRows<{ status: string; n: number }>(
+            ctx.db,
+            sql`select status, count(*)::int as n from cases
+                 where reporter_account_id = ${actor.accountId} and ${statusIn(m.statuses)} group by status`,
+          );
+          return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+        }
+      }
+    }),
+  );
+  const out: Record<string, number> = {};
+  for (const p of parts) for (const [s, n] of Object.entries(p)) out[s] = (out[s] ?? 0) + n;
+  return out;
+}
+
+/**
+ * The scope (caseScopeWhere) as disjoint parts: each area subtree (disjoint already), then the departments' cases and
+ * the actor's own reports outside what the parts before them hold.
+ */
+function scopeArms(ability: Ability, actor: Actor): SQL[] {
+  const { paths, departmentIds } = caseReach(ability, actor);
+  const arms: SQL[] = paths.map((p) => under(cases.areaPath, p));
+  const more: SQL[] = [];
+  if (departmentIds.length > 0) {
+    more.push(inArray(cases.leadDepartmentId, departmentIds));
+    for (const d of departmentIds) more.push(sql`${cases.coDepartmentIds} @> ${JSON.stringify([d])}::jsonb`);
+  }
+  more.push(eq(cases.reporterAccountId, actor.accountId));
+  for (const m of more) {
+    // `is not true`: a null (no lead department) is outside the earlier part, not unknown.
+    arms.push(arms.length ? sql`(${m} and (${sql.join(arms, sql` or `)}) is not true)` : m);
+  }
+  return arms;
+}
+
+const ORDER = sql`created_at desc, id desc`;
+
+/**
+ * The rows of a page (as selectCases in service.ts, which the detail uses), its names read by scalar subqueries: the
+ * planner then has two relations to order instead of five, which at 50 rows costs more than running the query.
+ */
+function selectPage(ctx: AppContext, ids: SQL) {
+  return ctx.db
+    .select({
+      c: cases,
+      // Written out with aliases: in a one-table select Drizzle leaves column names unqualified, which inside these
+      // subqueries would name the inner table's columns.
+      categoryName: sql<string>`(select x.name from categories x where x.id = "cases"."category_id")`,
+      areaName: sql<string>`(select x.name from areas x where x.code = "cases"."area_code")`,
+      leadDepartmentName: sql<
+        string | null
+      >`(select x.name from departments x where x.id = "cases"."lead_department_id")`,
+      photoCount: sql<number>`(select count(*)::int from case_attachments x where x.case_id = "cases"."id")`,
+    })
+    .from(cases)
+    .where(sql`${cases.id} in (${ids})`)
+    .orderBy(desc(cases.createdAt), desc(cases.id));
+}
+
+/** The ids of the page: the newest `offset + limit` of each arm, merged (deduplicated when the arms may overlap). */
+function pageIds(arms: SQL[], disjoint: boolean, limit: number, offset: number): SQL {
+  if (arms.length === 1)
+    return sql`select id from ${cases} where ${arms[0]} order by ${ORDER} limit ${limit} offset ${offset}`;
+  const each = arms.map(
+    (a) => sql`(select id, created_at from ${cases} where ${a} order by ${ORDER} limit ${offset + limit})`,
+  );
+  return sql`select id from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) p
+              order by ${ORDER} limit ${limit} offset ${offset}`;
+}
+
+/** Counts by status over the arms, from the index entries (deduplicated when the arms may overlap). */
+async function countArms(ctx: AppContext, arms: SQL[], disjoint: boolean): Promise<Record<string, number>> {
+  const each = arms.map((a) =>
+    disjoint
+      ? sql`(select status from ${cases} where ${a})`
+      : sql`(select id, status from ${cases} where ${a})`,
+  );
+  const rows = await queryRows<{ status: string; n: number }>(
+    ctx.db,
+    sql`select status, count(*)::int as n from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) x
+         group by status`,
+  );
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.status] = Number(r.n);
+  return out;
 }
 
 /** The actor's cases, newest first, with filters, paging and counts by status. */
 export async function listCases(ctx: AppContext, ability: Ability, actor: Actor, query: CaseListQuery) {
-  const filters: SQL[] = [caseScopeWhere(ability, actor)];
+  const filters: SQL[] = [];
   if (query.category) filters.push(eq(cases.categoryId, query.category));
   if (query.channel) filters.push(eq(cases.channel, query.channel));
   if (query.area) {
@@ -48,7 +230,7 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
       throw new AppError('validation.failed', [
         { field: 'querystring.area', rule: 'areaCode', limit: p.rule },
       ]);
-    filters.push(sql`${cases.areaPath} like ${p.path + '%'}`);
+    filters.push(under(cases.areaPath, p.path));
   }
   if (query.overdue !== undefined) {
     const overdue = and(
@@ -66,7 +248,6 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
       sql`(strpos(${cases.title}, ${q}) > 0 or ${cases.number} like ${q.replace(/[%_\\]/g, '') + '%'})`,
     );
   }
-  if (query.mine) filters.push(mineWhere(actor));
   // The supervisor's list: open cases the deadline job found late, or a leader supervises (督办).
   if (query.supervision)
     filters.push(
@@ -75,47 +256,40 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
         sql`(${cases.overdueEscalatedAt} is not null or ${cases.supervised})`,
       )!,
     );
-  const base = and(...filters)!;
-  const where = query.status ? and(base, eq(cases.status, query.status))! : base;
   const limit = query.limit ?? 50;
   const offset = query.offset ?? 0;
-  // A selective filter (a work list, the supervisor's list, overdue, a search) matches few rows scattered through
-  // time: walking the created_at index newest first until 50 match would read most of the table. Ordering by an
-  // expression makes the planner find the matches through their own indexes and sort them instead. A plain scope
-  // (dense) keeps the index walk.
-  const selective =
-    query.mine || query.supervision || query.overdue === true || query.q || query.category || query.channel;
-  const pageOrder = selective
-    ? [sql`${cases.createdAt} + interval '0 seconds' desc`, desc(cases.id)]
-    : [desc(cases.createdAt), desc(cases.id)];
-  const rows = await selectCases(ctx.db)
-    .where(where)
-    .orderBy(...pageOrder)
-    .limit(limit)
-    .offset(offset);
-  // The status tabs: from the kept counts when the list is the plain area scope (the large lists: a street, a
-  // district), else counted on the rows (filtered lists, department and resident scopes, which are small).
   const reach = caseReach(ability, actor);
-  const plainScope =
-    reach.departmentIds.length === 0 &&
-    reach.paths.length > 0 &&
-    !query.category &&
-    !query.channel &&
-    !query.area &&
-    query.overdue === undefined &&
-    !query.q &&
-    !query.mine &&
-    !query.supervision;
-  let counts: Record<string, number> = {};
-  if (plainScope) counts = await statusCountsUnder(ctx.db, reach.paths, actor.accountId);
-  else {
-    const grouped = await ctx.db
-      .select({ status: cases.status, n: sql<number>`count(*)::int` })
-      .from(cases)
-      .where(base)
-      .groupBy(cases.status);
-    for (const g of grouped) counts[g.status] = Number(g.n);
+
+  let arms: SQL[];
+  let disjoint: boolean;
+  let mine: MineArm[] | null = null;
+  if (query.mine) {
+    mine = mineArms(actor);
+    const scope = caseScopeWhere(ability, actor);
+    arms = mine.map((m) => mineArmWhere(m, actor, reach, scope));
+    disjoint = false;
+  } else {
+    arms = scopeArms(ability, actor);
+    disjoint = true;
   }
+  const filtered = arms.map((a) => and(a, ...filters)!);
+  const paged = query.status ? filtered.map((a) => and(a, eq(cases.status, query.status!))!) : filtered;
+
+  const [rows, counts] = await Promise.all([
+    selectPage(ctx, pageIds(paged, disjoint, limit, offset)) as Promise<Joined[]>,
+    (async () => {
+      const plain = filters.length === 0;
+      // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope; the work list),
+      // else the arms' index entries counted.
+      if (plain && !mine && reach.departmentIds.length === 0 && reach.paths.length > 0)
+        return statusCountsUnder(ctx.db, reach.paths, actor.accountId);
+      if (plain && mine) {
+        const kept = await mineCountsKept(ctx, mine, actor);
+        if (kept) return kept;
+      }
+      return countArms(ctx, filtered, disjoint);
+    })(),
+  ]);
   const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
   const now = new Date();
   return { items: rows.map((r) => toView(ctx, r, now)), total, counts };

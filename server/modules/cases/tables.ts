@@ -82,10 +82,23 @@ export const cases = pgTable(
   },
   (t) => [
     uniqueIndex('cases_number_key').on(t.number),
-    index('cases_area_path_idx').using('btree', t.areaPath.op('text_pattern_ops')),
-    index('cases_holder_idx').using('btree', t.holderPath.op('text_pattern_ops')),
+    // The lists (list.ts): each arm of a list finds its page in one of these three without reading the table (the
+    // trailing columns are there for index-only scans of the filters).
+    index('cases_area_list_idx').using(
+      'btree',
+      t.areaPath.op('text_pattern_ops'),
+      t.createdAt,
+      t.id,
+      t.status,
+      t.dueAt,
+    ),
+    index('cases_holder_waiting_idx')
+      .using('btree', t.holderPath.op('text_pattern_ops'), t.createdAt, t.id, t.areaPath, t.level)
+      .where(
+        sql`${t.leadDepartmentId} is null and ${t.status} in ('reported','accepted','dispatched','handling','suspended')`,
+      ),
+    index('cases_department_list_idx').on(t.leadDepartmentId, t.createdAt, t.id, t.status),
     index('cases_status_due_idx').on(t.status, t.dueAt),
-    index('cases_department_idx').on(t.leadDepartmentId, t.status),
     index('cases_reporter_idx').on(t.reporterAccountId),
     index('cases_created_idx').on(t.createdAt),
     index('cases_category_area_idx').on(t.categoryId, t.areaPath),
@@ -172,6 +185,7 @@ export const caseNumberCounters = pgTable('case_number_counters', {
 export const caseStatusCounts = pgTable(
   'case_status_counts',
   {
+    /** A path prefix: the row counts the cases located under it (every prefix of each case's path has its row). */
     areaPath: text('area_path').notNull(),
     status: text('status').notNull(),
     n: bigint('n', { mode: 'number' }).notNull(),
@@ -187,8 +201,28 @@ export const caseStatusDeltas = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     areaPath: text('area_path').notNull(),
+    /** The holder of the case (linli_case_holder_key: `d:<department>` or `<level>:<holder path>`); null in rows
+     * written before migration 0010. */
+    holderKey: text('holder_key'),
     status: text('status').notNull(),
     n: integer('n').notNull(),
   },
   (t) => [index('case_status_deltas_path_idx').using('btree', t.areaPath.op('text_pattern_ops'))],
+);
+
+/**
+ * Case counts by holder and status, kept from the same deltas as case_status_counts: for the work lists (cases waiting
+ * at a unit or a department). The key is `d:<department id>` for a department's case, else `<level>:<holder path>`.
+ */
+export const caseHolderCounts = pgTable(
+  'case_holder_counts',
+  {
+    holderKey: text('holder_key').notNull(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.holderKey, t.status] }),
+    index('case_holder_counts_key_idx').using('btree', t.holderKey.op('text_pattern_ops')),
+  ],
 );
