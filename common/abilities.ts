@@ -31,6 +31,12 @@ export const SUBJECTS = [
   'Housing',
   // The population register: residents and households (issue 4); ID/phone reveal stays PersonalData.
   'Population',
+  // The focus-group tag tree (重点人群, issue 4); tagging a resident is an update of Population.
+  'Tag',
+  // Home visits (入户走访): recording and reading visits; the visit rules; the ledger of coverage (民情台账).
+  'Visit',
+  'VisitRule',
+  'VisitLedger',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 

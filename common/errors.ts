@@ -459,6 +459,105 @@ export const ERRORS = {
     'zh-TW': '該戶已住在一處房屋，請先辦理遷出',
     en: 'The household already lives in a dwelling; record moving out first',
   },
+  // ---- visits ----
+  'visit.unknown': {
+    status: 404,
+    'zh-CN': '走访记录不存在',
+    'zh-TW': '走訪記錄不存在',
+    en: 'Unknown visit',
+  },
+  'visit.corrected': {
+    status: 409,
+    'zh-CN': '该走访记录已被更正，请在最新的记录上操作',
+    'zh-TW': '該走訪記錄已被更正，請在最新的記錄上操作',
+    en: 'This visit has been corrected; work on the latest record',
+  },
+  'visit.need_unknown': {
+    status: 404,
+    'zh-CN': '该走访记录没有这一项需求',
+    'zh-TW': '該走訪記錄沒有這一項需求',
+    en: 'The visit has no such need',
+  },
+  'visit.need_has_case': {
+    status: 409,
+    'zh-CN': '该需求已转为诉求',
+    'zh-TW': '該需求已轉為訴求',
+    en: 'A case has already been made from this need',
+  },
+  'visit.photo_limit': {
+    status: 409,
+    'zh-CN': '该走访记录的照片已达上限',
+    'zh-TW': '該走訪記錄的照片已達上限',
+    en: 'This visit already has the most photos allowed',
+  },
+  'visit_rule.unknown': {
+    status: 404,
+    'zh-CN': '走访规则不存在或已停用',
+    'zh-TW': '走訪規則不存在或已停用',
+    en: 'Unknown or retired visit rule',
+  },
+  'visit_rule.duplicate': {
+    status: 409,
+    'zh-CN': '该区域（及人群）已有一条在用的走访规则，请修改它',
+    'zh-TW': '該區域（及人群）已有一條在用的走訪規則，請修改它',
+    en: 'A visit rule for this area (and group) is already in force; change that one',
+  },
+  'visit_rule.stale': {
+    status: 409,
+    'zh-CN': '该走访规则已被他人修改，请刷新后重试',
+    'zh-TW': '該走訪規則已被他人修改，請重新整理後重試',
+    en: 'Someone else changed this visit rule; reload it and try again',
+  },
+  // ---- tags ----
+  'tag.unknown': {
+    status: 404,
+    'zh-CN': '标签不存在',
+    'zh-TW': '標籤不存在',
+    en: 'Unknown tag',
+  },
+  'tag.code_taken': {
+    status: 409,
+    'zh-CN': '该标签编码已被使用',
+    'zh-TW': '該標籤編碼已被使用',
+    en: 'This tag code is already in use',
+  },
+  'resident_tag.unknown': {
+    status: 404,
+    'zh-CN': '该居民没有这个标签',
+    'zh-TW': '該居民沒有這個標籤',
+    en: 'The resident has no such tag',
+  },
+  'resident_tag.duplicate': {
+    status: 409,
+    'zh-CN': '该居民已有这个标签',
+    'zh-TW': '該居民已有這個標籤',
+    en: 'The resident already has this tag',
+  },
+  'resident_tag.ended': {
+    status: 409,
+    'zh-CN': '该标签已结束',
+    'zh-TW': '該標籤已結束',
+    en: 'This tag has already ended',
+  },
+  // ---- people import/export ----
+  'import.malformed': {
+    status: 400,
+    'zh-CN': '文件不是可读取的表格（XLSX 或 CSV），请检查文件',
+    'zh-TW': '檔案不是可讀取的表格（XLSX 或 CSV），請檢查檔案',
+    en: 'The file is not a readable spreadsheet (XLSX or CSV)',
+  },
+  'import.headers': {
+    status: 400,
+    'zh-CN': '表头不符合模板：缺少必填列或有重复列，请使用导入模板',
+    'zh-TW': '表頭不符合範本：缺少必填欄或有重複欄，請使用匯入範本',
+    en: 'The header row does not match the template: a required column is missing or repeated',
+  },
+  'import.unknown_report': {
+    status: 404,
+    'zh-CN': '导入报告不存在',
+    'zh-TW': '匯入報告不存在',
+    en: 'Unknown import report',
+  },
   internal: {
     status: 500,
     'zh-CN': '服务器内部错误，请稍后再试',
@@ -771,10 +870,66 @@ export const RULE_MESSAGES: Record<string, Messages> = {
     'zh-TW': '{field} 不能晚於今天',
     en: '{field} cannot be later than today',
   },
+  householdMember: {
+    'zh-CN': '{field} 不是该户当日的成员',
+    'zh-TW': '{field} 不是該戶當日的成員',
+    en: '{field} was not a member of the household on that day',
+  },
   dateOrder: {
     'zh-CN': '{field} 不能早于 {limit}',
     'zh-TW': '{field} 不能早於 {limit}',
     en: '{field} cannot be earlier than {limit}',
+  },
+  // ---- people import/export ----
+  'spreadsheet.notZip': {
+    'zh-CN': '文件不是 XLSX（ZIP）格式',
+    'zh-TW': '檔案不是 XLSX（ZIP）格式',
+    en: 'The file is not an XLSX (ZIP) archive',
+  },
+  'spreadsheet.corrupt': {
+    'zh-CN': 'XLSX 文件已损坏（{limit}）',
+    'zh-TW': 'XLSX 檔案已損壞（{limit}）',
+    en: 'The XLSX file is corrupt ({limit})',
+  },
+  'spreadsheet.zip64': {
+    'zh-CN': '不支持 ZIP64 格式',
+    'zh-TW': '不支援 ZIP64 格式',
+    en: 'ZIP64 is not supported',
+  },
+  'spreadsheet.encrypted': {
+    'zh-CN': '文件已加密，请去掉密码后再导入',
+    'zh-TW': '檔案已加密，請移除密碼後再匯入',
+    en: 'The file is encrypted; remove the password first',
+  },
+  'spreadsheet.method': {
+    'zh-CN': '不支持的压缩方式',
+    'zh-TW': '不支援的壓縮方式',
+    en: 'Unsupported compression method',
+  },
+  'spreadsheet.tooLarge': {
+    'zh-CN': '解压后内容过大（可能是压缩炸弹）：{limit}',
+    'zh-TW': '解壓後內容過大（可能是壓縮炸彈）：{limit}',
+    en: 'The content inflates beyond the limit (a zip bomb?): {limit}',
+  },
+  'spreadsheet.noSheet': {
+    'zh-CN': '文件中没有工作表',
+    'zh-TW': '檔案中沒有工作表',
+    en: 'The file holds no worksheet',
+  },
+  'spreadsheet.xml': {
+    'zh-CN': '工作表 XML 无法解析：{limit}',
+    'zh-TW': '工作表 XML 無法解析：{limit}',
+    en: 'The worksheet XML is malformed: {limit}',
+  },
+  'spreadsheet.csv': {
+    'zh-CN': 'CSV 无法解析：{limit}',
+    'zh-TW': 'CSV 無法解析：{limit}',
+    en: 'The CSV cannot be parsed: {limit}',
+  },
+  'spreadsheet.empty': {
+    'zh-CN': '文件是空的（没有表头行）',
+    'zh-TW': '檔案是空的（沒有表頭列）',
+    en: 'The file is empty (no header row)',
   },
 };
 

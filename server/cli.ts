@@ -1,4 +1,4 @@
-/** The `linli` command line: serve, migrate, seed demo, areas import, grids, users create, apikeys, audit verify. */
+/** The `linli` command line: serve, migrate, seed demo, seed city, areas import, grids, users create, apikeys, audit verify. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -8,6 +8,7 @@ import { openContext, serve } from './main';
 import { importDivisionFiles } from './modules/areas/import';
 import { createGrid, renameGrid } from './modules/areas/grids';
 import { seedDemo, DEMO_ACCOUNTS_NOTE } from './modules/demo/seed';
+import { seedCity } from './modules/demo/city';
 import { createAccount } from './modules/accounts/service';
 import { verifyAuditChain } from './modules/audit/log';
 import { createApiKey, listApiKeys, revokeApiKey } from './modules/open311/apikeys';
@@ -46,20 +47,53 @@ program
     await withContext(async () => console.log('Migrations applied.'));
   });
 
+function positiveInt(value: string): number {
+  const n = Number(value.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+}
+
 program
   .command('seed')
   .description(
-    'Seed data; "demo" loads the demo city 蚌埠市 with grids, departments and one account per role',
+    'Seed data: "demo" loads the demo city 蚌埠市 with grids, departments and one account per role; ' +
+      '"city" generates a synthetic population (--residents N) under a real district: grids, estates, buildings, ' +
+      'dwellings, households and residents with realistic names and valid ID numbers. It refuses a district that ' +
+      'already has residents (run it once per district).',
   )
-  .argument('<what>', 'what to seed: demo')
-  .action(async (what: string) => {
-    if (what !== 'demo') fail(`unknown seed "${what}"; the only one is "demo"`);
-    const config = loadConfig();
-    await withContext(async (ctx) => {
-      await seedDemo(ctx);
-      console.log(DEMO_ACCOUNTS_NOTE(config.demoPassword));
-    });
-  });
+  .argument('<what>', 'what to seed: demo | city')
+  .option('--residents <n>', 'city: how many residents to generate', positiveInt)
+  .option('--district <code>', 'city: district code, 6 or 12 digits (default 340302 龙子湖区)')
+  .option('--seed <n>', 'city: random seed; the same seed gives the same city', positiveInt)
+  .option('--batch <n>', 'city: residents per write batch (default 20000)', positiveInt)
+  .action(
+    async (what: string, opts: { residents?: number; district?: string; seed?: number; batch?: number }) => {
+      const config = loadConfig();
+      if (what === 'demo') {
+        await withContext(async (ctx) => {
+          await seedDemo(ctx);
+          console.log(DEMO_ACCOUNTS_NOTE(config.demoPassword));
+        });
+        return;
+      }
+      if (what !== 'city') fail(`unknown seed "${what}"; use "demo" or "city"`);
+      if (!opts.residents) fail('seed city needs --residents N');
+      const r = await withContext((ctx) =>
+        seedCity(ctx, {
+          residents: opts.residents!,
+          ...(opts.district ? { district: opts.district } : {}),
+          ...(opts.seed ? { seed: opts.seed } : {}),
+          ...(opts.batch ? { batch: opts.batch } : {}),
+          log: (line) => console.log(line),
+        }),
+      );
+      console.log(
+        `district ${r.district}: ${r.residents} residents in ${r.households} households, ${r.dwellings} dwellings, ` +
+          `${r.buildings} buildings, ${r.grids} grids, ${r.communities} communities; ` +
+          `${r.seconds.toFixed(1)} s (${r.residentsPerSecond} residents/s)`,
+      );
+    },
+  );
 
 const areas = program.command('areas').description('Area tree administration');
 areas

@@ -9,6 +9,7 @@ import { isDatabaseEmpty, seedDemo, DEMO_ACCOUNTS_NOTE } from './modules/demo/se
 import { startJobs } from './jobs';
 import { ensureDefaultCalendar } from './modules/calendar/service';
 import { ensureDefaultCategories } from './modules/categories/service';
+import { ensureDefaultTags } from './modules/tags/service';
 
 /** The default SMS sender: writes the message to the log, for installs without an SMS gateway. */
 export function logSmsSender(log: (msg: string) => void): SmsSender {
@@ -31,6 +32,7 @@ export async function openContext(
   // Reference data every install needs; both only add what is missing and never overwrite an admin's edits.
   await ensureDefaultCalendar(ctx);
   await ensureDefaultCategories(ctx);
+  await ensureDefaultTags(ctx);
   return ctx;
 }
 

@@ -10,3 +10,5 @@ export * from '../modules/notifications/tables';
 export * from '../modules/open311/tables';
 export * from '../modules/housing/tables';
 export * from '../modules/people/tables';
+export * from '../modules/tags/tables';
+export * from '../modules/visits/tables';

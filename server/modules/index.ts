@@ -13,7 +13,11 @@ import { apiKeyRoutes } from './open311/apikey-routes';
 import { open311Routes } from './open311/routes';
 import { statsRoutes } from './stats/routes';
 import { peopleRoutes } from './people/routes';
+import { peopleIoRoutes } from './people/io/routes';
+import { myHouseholdRoutes } from './people/my-household-routes';
 import { housingRoutes } from './housing/routes';
+import { visitRoutes } from './visits/routes';
+import { tagRoutes } from './tags/routes';
 
 export type RegisterRoutes = (app: App, ctx: AppContext) => Promise<void>;
 
@@ -30,5 +34,9 @@ export const MODULE_ROUTES: RegisterRoutes[] = [
   open311Routes,
   statsRoutes,
   peopleRoutes,
+  peopleIoRoutes,
+  myHouseholdRoutes,
   housingRoutes,
+  visitRoutes,
+  tagRoutes,
 ];

@@ -27,6 +27,8 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['manage'], subject: 'RoutingRule' },
     // Open311 clients' keys, each limited to an area.
     { actions: ['manage'], subject: 'ApiKey' },
+    // The focus-group tag tree (which tags exist, who sees them); never the residents holding them.
+    { actions: ['manage'], subject: 'Tag' },
   ],
   // 安全管理员: roles, policies and sessions; only it grants the three administrator roles.
   security_admin: [
@@ -49,6 +51,10 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read'], subject: 'Statistics' },
     { actions: ['read'], subject: 'Housing' },
     { actions: ['read'], subject: 'Population' },
+    // The focus-group tags its role is allowed (each tag lists the roles that see it).
+    { actions: ['read'], subject: 'Tag' },
+    // The coverage of home visits (民情台账) in its area.
+    { actions: ['read'], subject: 'VisitLedger' },
   ],
   // Its path is the district, but caseScopeWhere narrows its cases to those of its department.
   dept_handler: [
@@ -68,6 +74,11 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read', 'create', 'update'], subject: 'Housing' },
     // Residents and households of its street (nothing is deleted: death and moving out are updates).
     { actions: ['read', 'create', 'update'], subject: 'Population' },
+    { actions: ['read'], subject: 'Tag' },
+    // Reads the visits of its street, sets the visit rules (走访规则), reads the ledger.
+    { actions: ['read'], subject: 'Visit' },
+    { actions: ['read', 'create', 'update'], subject: 'VisitRule' },
+    { actions: ['read'], subject: 'VisitLedger' },
   ],
   community_worker: [
     readAreas,
@@ -78,6 +89,10 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read'], subject: 'Statistics' },
     { actions: ['read', 'create', 'update'], subject: 'Housing' },
     { actions: ['read', 'create', 'update'], subject: 'Population' },
+    { actions: ['read'], subject: 'Tag' },
+    { actions: ['read'], subject: 'Visit' },
+    { actions: ['read', 'create', 'update'], subject: 'VisitRule' },
+    { actions: ['read'], subject: 'VisitLedger' },
   ],
   grid_worker: [
     readAreas,
@@ -86,6 +101,9 @@ export const RULES: Record<Role, Rule[]> = {
     { actions: ['read', 'create', 'update'], subject: 'Housing' },
     // The residents and households of its grid(s) only.
     { actions: ['read', 'create', 'update'], subject: 'Population' },
+    { actions: ['read'], subject: 'Tag' },
+    // Visits the households of its grid(s) (分片包户) and reads their visits and due dates.
+    { actions: ['read', 'create'], subject: 'Visit' },
   ],
   volunteer: [],
   // Online reports anywhere (the case service checks the channel); its own cases are read through caseScopeWhere.

@@ -26,6 +26,7 @@ const IntakePage = lazy(() => import('./modules/cases/IntakePage'));
 const GridMapPage = lazy(() => import('./modules/cases/GridMapPage'));
 const ReportPage = lazy(() => import('./modules/resident/ReportPage'));
 const MyCasesPage = lazy(() => import('./modules/resident/MyCasesPage'));
+const MyHouseholdPage = lazy(() => import('./modules/resident/MyHouseholdPage'));
 const MyCaseDetailPage = lazy(() => import('./modules/resident/MyCaseDetailPage'));
 const TrackPage = lazy(() => import('./modules/track/TrackPage'));
 const InboxPage = lazy(() => import('./modules/notifications/InboxPage'));
@@ -34,6 +35,12 @@ const ApiKeysPage = lazy(() => import('./modules/apikeys/ApiKeysPage'));
 const HouseholdsPage = lazy(() => import('./modules/people/HouseholdsPage'));
 const HouseholdPage = lazy(() => import('./modules/people/HouseholdPage'));
 const ResidentPage = lazy(() => import('./modules/people/ResidentPage'));
+const ImportPage = lazy(() => import('./modules/people/ImportPage'));
+const FocusGroupsPage = lazy(() => import('./modules/tags/FocusGroupsPage'));
+const MyVisitsPage = lazy(() => import('./modules/visits/MyVisitsPage'));
+const VisitLedgerPage = lazy(() => import('./modules/visits/LedgerPage'));
+const VisitRulesPage = lazy(() => import('./modules/visits/RulesPage'));
+const TagsAdminPage = lazy(() => import('./modules/tags/TagsAdminPage'));
 const HousingPage = lazy(() => import('./modules/housing/HousingPage'));
 const BuildingPage = lazy(() => import('./modules/housing/BuildingPage'));
 const HousingMapPage = lazy(() => import('./modules/housing/HousingMapPage'));
@@ -150,12 +157,19 @@ export function App() {
                 <Route path="report" element={<ReportPage />} />
                 <Route path="my-cases" element={<MyCasesPage />} />
                 <Route path="my-cases/:id" element={<MyCaseDetailPage />} />
+                <Route path="my-household" element={<MyHouseholdPage />} />
                 <Route path="inbox" element={<InboxPage />} />
                 <Route path="stats" element={<StatsPage />} />
                 <Route path="apikeys" element={<ApiKeysPage />} />
                 <Route path="households" element={<HouseholdsPage />} />
                 <Route path="households/:id" element={<HouseholdPage />} />
+                <Route path="people/import" element={<ImportPage />} />
                 <Route path="residents/:id" element={<ResidentPage />} />
+                <Route path="focus-groups" element={<FocusGroupsPage />} />
+                <Route path="visits" element={<MyVisitsPage />} />
+                <Route path="visits/ledger" element={<VisitLedgerPage />} />
+                <Route path="visits/rules" element={<VisitRulesPage />} />
+                <Route path="tags" element={<TagsAdminPage />} />
                 <Route path="housing" element={<HousingPage />} />
                 <Route path="housing/map" element={<HousingMapPage />} />
                 <Route path="housing/buildings/:id" element={<BuildingPage />} />

@@ -45,6 +45,8 @@ export const auditLog = pgTable(
       .on(t.id)
       .where(sql`${t.seq} is null`),
     index('audit_log_actor_idx').on(t.actorId),
+    // Who looked at a record (a resident's own access log, /api/me/household): entries by target, newest first.
+    index('audit_log_target_idx').on(t.targetType, t.targetId, t.at),
     index('audit_log_action_idx').using('btree', t.action.op('text_pattern_ops')),
     check('audit_log_outcome_check', sql`${t.outcome} in ('success','failure','denied')`),
   ],

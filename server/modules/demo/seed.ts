@@ -20,6 +20,8 @@ import { ensureDemoApiKey } from '../open311/apikeys';
 import { seedDemoBoundaries } from './boundaries';
 import { seedDemoHousing } from '../housing/demo';
 import { seedDemoPeople } from '../people/demo';
+import { seedDemoTags } from '../tags/demo';
+import { seedDemoVisits } from '../visits/demo';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEMO_DATA_DIR = path.resolve(here, '../areas/data/bengbu');
@@ -210,6 +212,10 @@ export async function seedDemo(ctx: AppContext): Promise<void> {
   await seedDemoHousing(ctx, DEMO_STREET);
   // A few households and residents living in those dwellings (people/demo.ts).
   await seedDemoPeople(ctx, DEMO_STREET);
+  // A few of them tagged as focus groups, one restricted (tags/demo.ts).
+  await seedDemoTags(ctx, DEMO_STREET);
+  // Visit rules and a few past visits to those households (visits/demo.ts).
+  await seedDemoVisits(ctx, DEMO_STREET);
   // The demo Open311 client (LINLI_DEMO_OPEN311_KEY) reports anywhere in the demo city.
   await ensureDemoApiKey(ctx, DEMO_CITY);
 }

@@ -8,11 +8,18 @@
 import { eq } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
 import { FIXTURE } from '../../test/harness';
-import { GRID_MANAGERS, gridAt, type Actor, type Relation, type RouteCase } from '../../test/matrix';
+import {
+  GRID_MANAGERS,
+  gridAt,
+  type Actor,
+  type Call,
+  type Matrix,
+  type Relation,
+  type RouteCase,
+} from '../../test/matrix';
 import { areas } from '../areas/tables';
 import { estates } from './tables';
 import { placeEstate, placeHousing, squareAround, type PlacedHousing } from './test-fixtures';
-import type { Matrix } from '../../test/matrix';
 
 const READERS: Role[] = ['leader', 'street_staff', 'community_worker', 'grid_worker'];
 const WRITERS: Role[] = ['street_staff', 'community_worker', 'grid_worker'];
@@ -28,9 +35,12 @@ function estateCommunity(a: Actor, rel: Relation): string | null {
   return gridAt(a.home, rel)?.slice(0, 12) ?? null;
 }
 
+/** The grid at the relation (null: none for this actor). */
+const gridOf = (a: Actor, rel: Relation): string | null => gridAt(a.home, rel);
+
 /** Housing rows in the grid at the relation (null: the relation has no grid for this actor). */
 async function placed(a: Actor, rel: Relation, m: Matrix): Promise<PlacedHousing | null> {
-  const grid = gridAt(a.home, rel);
+  const grid = gridOf(a, rel);
   return grid ? placeHousing(m.env.ctx, grid) : null;
 }
 
@@ -55,267 +65,123 @@ async function spareGrid(m: Matrix, near: string): Promise<string> {
   return code;
 }
 
+/** A scoped case: the request is made on what `target` finds at the relation; no target there, no call. */
+function on<T>(
+  allow: Role[],
+  target: (a: Actor, rel: Relation, m: Matrix) => T | null | Promise<T | null>,
+  request: (t: T, m: Matrix) => Call | Promise<Call>,
+): RouteCase {
+  return {
+    allow,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const t = await target(a, rel, m);
+      return t === null ? null : request(t, m);
+    },
+  };
+}
+
+/** A read; for a list, the row that must be in it. */
+const get = (url: string, listed?: Call['listed']): Call => ({
+  method: 'GET',
+  url,
+  ...(listed ? { listed } : {}),
+});
+/** Retiring the row at the url, at the version it was placed with. */
+const retire = (url: string): Call => ({ method: 'POST', url: `${url}/retire`, payload: { version: 1 } });
+
 export const routeCases: Record<string, RouteCase> = {
-  'GET /api/estates': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const id = await placedEstate(a, rel, m);
-      if (!id) return null;
-      const [e] = await m.env.ctx.db.select({ name: estates.name }).from(estates).where(eq(estates.id, id));
-      return {
-        method: 'GET',
-        url: `/api/estates?q=${encodeURIComponent(e!.name)}`,
-        listed: { field: 'id', value: id },
-      };
+  'GET /api/estates': on(READERS, placedEstate, async (id, m) => {
+    const [e] = await m.env.ctx.db.select({ name: estates.name }).from(estates).where(eq(estates.id, id));
+    return get(`/api/estates?q=${encodeURIComponent(e!.name)}`, { field: 'id', value: id });
+  }),
+  'POST /api/estates': on(ESTATE_WRITERS, estateCommunity, (community) => ({
+    method: 'POST',
+    url: '/api/estates',
+    payload: { areaCode: community, name: `新小区${seq()}` },
+  })),
+  'PATCH /api/estates/{id}': on(ESTATE_WRITERS, placedEstate, (id) => ({
+    method: 'PATCH',
+    url: `/api/estates/${id}`,
+    payload: { propertyCompany: '某物业公司', version: 1 },
+  })),
+  // A fresh estate has no buildings, so retiring it is allowed.
+  'POST /api/estates/{id}/retire': on(ESTATE_WRITERS, placedEstate, (id) => retire(`/api/estates/${id}`)),
+  'GET /api/buildings': on(READERS, placed, (h) =>
+    get(`/api/buildings?estateId=${h.estateId}`, { field: 'id', value: h.buildingId }),
+  ),
+  'POST /api/buildings': on(WRITERS, gridOf, (grid) => ({
+    method: 'POST',
+    url: '/api/buildings',
+    payload: { areaCode: grid, name: `${seq()}号楼`, floors: 6 },
+  })),
+  'POST /api/buildings/bulk': on(WRITERS, gridOf, (grid) => ({
+    method: 'POST',
+    url: '/api/buildings/bulk',
+    payload: { areaCode: grid, name: `${seq()}号楼`, floors: 2, units: 1, dwellingsPerFloor: 2 },
+  })),
+  'GET /api/buildings/{id}': on(READERS, placed, (h) => get(`/api/buildings/${h.buildingId}`)),
+  'PATCH /api/buildings/{id}': on(WRITERS, placed, (h) => ({
+    method: 'PATCH',
+    url: `/api/buildings/${h.buildingId}`,
+    payload: { floors: 7, version: 1 },
+  })),
+  'POST /api/buildings/{id}/retire': on(WRITERS, placed, (h) => retire(`/api/buildings/${h.buildingId}`)),
+  'POST /api/units': on(WRITERS, placed, (h) => ({
+    method: 'POST',
+    url: '/api/units',
+    payload: { buildingId: h.buildingId, number: '2' },
+  })),
+  'GET /api/units/{id}': on(READERS, placed, (h) => get(`/api/units/${h.unitId}`)),
+  'PATCH /api/units/{id}': on(WRITERS, placed, (h) => ({
+    method: 'PATCH',
+    url: `/api/units/${h.unitId}`,
+    payload: { name: '东单元', version: 1 },
+  })),
+  'POST /api/units/{id}/retire': on(WRITERS, placed, (h) => retire(`/api/units/${h.unitId}`)),
+  'GET /api/dwellings': on(READERS, placed, (h) =>
+    get(`/api/dwellings?unitId=${h.unitId}`, { field: 'id', value: h.dwellingId }),
+  ),
+  'POST /api/dwellings': on(WRITERS, placed, (h) => ({
+    method: 'POST',
+    url: '/api/dwellings',
+    payload: { unitId: h.unitId, floor: 2, number: '201', use: 'rented' },
+  })),
+  'GET /api/dwellings/{id}': on(READERS, placed, (h) => get(`/api/dwellings/${h.dwellingId}`)),
+  'PATCH /api/dwellings/{id}': on(WRITERS, placed, (h) => ({
+    method: 'PATCH',
+    url: `/api/dwellings/${h.dwellingId}`,
+    payload: { use: 'vacant', version: 1 },
+  })),
+  'POST /api/dwellings/{id}/retire': on(WRITERS, placed, (h) => retire(`/api/dwellings/${h.dwellingId}`)),
+  'GET /api/grids/{code}/housing': on(READERS, gridOf, (grid) => get(`/api/grids/${grid}/housing`)),
+  'GET /api/grids/{code}/buildings.geojson': on(READERS, gridOf, (grid) =>
+    get(`/api/grids/${grid}/buildings.geojson`),
+  ),
+  'POST /api/grids/{code}/buildings/geojson': on(WRITERS, gridOf, (grid) => ({
+    method: 'POST',
+    url: `/api/grids/${grid}/buildings/geojson`,
+    payload: {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [117.3, 33.0] },
+          properties: { name: `点${seq()}号楼`, floors: 5 },
+        },
+      ],
     },
-  },
-  'POST /api/estates': {
-    allow: ESTATE_WRITERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const community = estateCommunity(a, rel);
-      return community
-        ? { method: 'POST', url: '/api/estates', payload: { areaCode: community, name: `新小区${seq()}` } }
-        : null;
+  })),
+  'PUT /api/grids/{code}/boundary': on(
+    GRID_MANAGERS,
+    async (a, rel, m) => {
+      const near = gridOf(a, rel);
+      return near ? spareGrid(m, near) : null;
     },
-  },
-  'PATCH /api/estates/{id}': {
-    allow: ESTATE_WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const id = await placedEstate(a, rel, m);
-      return id
-        ? {
-            method: 'PATCH',
-            url: `/api/estates/${id}`,
-            payload: { propertyCompany: '某物业公司', version: 1 },
-          }
-        : null;
-    },
-  },
-  'POST /api/estates/{id}/retire': {
-    allow: ESTATE_WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      // A fresh estate has no buildings, so retiring it is allowed.
-      const id = await placedEstate(a, rel, m);
-      return id ? { method: 'POST', url: `/api/estates/${id}/retire`, payload: { version: 1 } } : null;
-    },
-  },
-  'GET /api/buildings': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? {
-            method: 'GET',
-            url: `/api/buildings?estateId=${h.estateId}`,
-            listed: { field: 'id', value: h.buildingId },
-          }
-        : null;
-    },
-  },
-  'POST /api/buildings': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid
-        ? {
-            method: 'POST',
-            url: '/api/buildings',
-            payload: { areaCode: grid, name: `${seq()}号楼`, floors: 6 },
-          }
-        : null;
-    },
-  },
-  'POST /api/buildings/bulk': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid
-        ? {
-            method: 'POST',
-            url: '/api/buildings/bulk',
-            payload: { areaCode: grid, name: `${seq()}号楼`, floors: 2, units: 1, dwellingsPerFloor: 2 },
-          }
-        : null;
-    },
-  },
-  'GET /api/buildings/{id}': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h ? { method: 'GET', url: `/api/buildings/${h.buildingId}` } : null;
-    },
-  },
-  'PATCH /api/buildings/{id}': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? { method: 'PATCH', url: `/api/buildings/${h.buildingId}`, payload: { floors: 7, version: 1 } }
-        : null;
-    },
-  },
-  'POST /api/buildings/{id}/retire': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? { method: 'POST', url: `/api/buildings/${h.buildingId}/retire`, payload: { version: 1 } }
-        : null;
-    },
-  },
-  'POST /api/units': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? { method: 'POST', url: '/api/units', payload: { buildingId: h.buildingId, number: '2' } }
-        : null;
-    },
-  },
-  'GET /api/units/{id}': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h ? { method: 'GET', url: `/api/units/${h.unitId}` } : null;
-    },
-  },
-  'PATCH /api/units/{id}': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? { method: 'PATCH', url: `/api/units/${h.unitId}`, payload: { name: '东单元', version: 1 } }
-        : null;
-    },
-  },
-  'POST /api/units/{id}/retire': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h ? { method: 'POST', url: `/api/units/${h.unitId}/retire`, payload: { version: 1 } } : null;
-    },
-  },
-  'GET /api/dwellings': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? {
-            method: 'GET',
-            url: `/api/dwellings?unitId=${h.unitId}`,
-            listed: { field: 'id', value: h.dwellingId },
-          }
-        : null;
-    },
-  },
-  'POST /api/dwellings': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? {
-            method: 'POST',
-            url: '/api/dwellings',
-            payload: { unitId: h.unitId, floor: 2, number: '201', use: 'rented' },
-          }
-        : null;
-    },
-  },
-  'GET /api/dwellings/{id}': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h ? { method: 'GET', url: `/api/dwellings/${h.dwellingId}` } : null;
-    },
-  },
-  'PATCH /api/dwellings/{id}': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? { method: 'PATCH', url: `/api/dwellings/${h.dwellingId}`, payload: { use: 'vacant', version: 1 } }
-        : null;
-    },
-  },
-  'POST /api/dwellings/{id}/retire': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const h = await placed(a, rel, m);
-      return h
-        ? { method: 'POST', url: `/api/dwellings/${h.dwellingId}/retire`, payload: { version: 1 } }
-        : null;
-    },
-  },
-  'GET /api/grids/{code}/housing': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid ? { method: 'GET', url: `/api/grids/${grid}/housing` } : null;
-    },
-  },
-  'GET /api/grids/{code}/buildings.geojson': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid ? { method: 'GET', url: `/api/grids/${grid}/buildings.geojson` } : null;
-    },
-  },
-  'POST /api/grids/{code}/buildings/geojson': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid
-        ? {
-            method: 'POST',
-            url: `/api/grids/${grid}/buildings/geojson`,
-            payload: {
-              type: 'FeatureCollection',
-              features: [
-                {
-                  type: 'Feature',
-                  geometry: { type: 'Point', coordinates: [117.3, 33.0] },
-                  properties: { name: `点${seq()}号楼`, floors: 5 },
-                },
-              ],
-            },
-          }
-        : null;
-    },
-  },
-  'PUT /api/grids/{code}/boundary': {
-    allow: GRID_MANAGERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const near = gridAt(a.home, rel);
-      if (!near) return null;
-      const grid = await spareGrid(m, near);
-      return {
-        method: 'PUT',
-        url: `/api/grids/${grid}/boundary`,
-        payload: { geojson: squareAround(117.3, 33.0) },
-      };
-    },
-  },
+    (grid) => ({
+      method: 'PUT',
+      url: `/api/grids/${grid}/boundary`,
+      payload: { geojson: squareAround(117.3, 33.0) },
+    }),
+  ),
 };

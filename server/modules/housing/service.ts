@@ -2,7 +2,7 @@
  * The housing register (房屋): estates in communities, buildings in grids, their units and dwellings. Reads are
  * scoped by area path (read Housing); writes are authorized at the row's area (create/update Housing), run in one
  * transaction, check the version the client read (409 housing.stale) and are audited. Nothing is deleted: rows are
- * retired, and retiring a building or unit retires what it contains.
+ * retired, and retiring a building or unit retires what it contains. The paths every write shares are in writes.ts.
  */
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { parseAreaCode } from '../../../common/area-code';
@@ -35,13 +35,23 @@ import type { ErrorCode } from '../../../common/errors';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
-import { Ability, pathWithin, type Actor } from '../../policy/ability';
+import { pathWithin, type Ability, type Actor } from '../../policy/ability';
 import { scopeWhere } from '../../policy/scope';
-import { appendAudit } from '../audit/log';
-import { auditActor, type RequestMeta } from '../areas/audit-meta';
+import type { RequestMeta } from '../areas/audit-meta';
 import { pointInPolygon } from '../areas/locate';
 import { areas } from '../areas/tables';
 import { buildings, dwellings, estates, units } from './tables';
+import {
+  audit,
+  countWhere,
+  housingWrite,
+  retireRow,
+  retireUnder,
+  uniqueOr,
+  updateRow,
+  type RowKind,
+  type Write,
+} from './writes';
 
 export type { RequestMeta };
 type EstateRow = typeof estates.$inferSelect;
@@ -52,31 +62,6 @@ type DwellingRow = typeof dwellings.$inferSelect;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string) => new Date(d).toISOString();
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
-
-/** A unique violation (23505) anywhere in the error chain. */
-function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; i++) {
-    if (e.code === '23505') return true;
-    e = e.cause as typeof e;
-  }
-  return false;
-}
-
-/** Runs a write; a unique violation becomes 409 housing.duplicate naming the field. */
-async function uniqueOr<T>(field: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('housing.duplicate', [{ field, rule: 'unique' }]);
-    throw err;
-  }
-}
-
-/** Refuses a stale version with 409, telling the current one. */
-function checkVersion(row: { version: number }, version: number): void {
-  if (row.version !== version)
-    throw new AppError('housing.stale', [{ field: 'body.version', rule: 'stale', limit: row.version }]);
-}
 
 function trimOrNull(v: string | null | undefined): string | null | undefined {
   if (v === undefined || v === null) return v;
@@ -108,12 +93,12 @@ function estateScope(ability: Ability): SQL {
   return sql`(${scopeWhere(ability, 'read', 'Housing', estates.areaPath)} or ${sql.join(above, sql` or `)})`;
 }
 
-async function loadEstate(tx: Tx, ability: Ability, id: string, lock = false): Promise<EstateRow> {
-  if (!UUID.test(id)) throw new AppError('estate.unknown');
-  const q = tx.select().from(estates).where(eq(estates.id, id));
-  const [row] = lock ? await q.for('update') : await q;
-  if (!row || !estateReadable(ability, row.areaPath)) throw new AppError('estate.unknown');
-  return row;
+/** The first row of a select by id, with FOR UPDATE when it is to be changed. */
+async function firstOf<R>(
+  q: PromiseLike<R[]> & { for(strength: 'update'): PromiseLike<R[]> },
+  lock: boolean,
+): Promise<R | undefined> {
+  return (lock ? await q.for('update') : await q)[0];
 }
 
 /** A row the actor may read, or 404 with the given code (a row outside the scope is not told apart). */
@@ -122,32 +107,40 @@ async function loadScoped<T extends { areaPath: string }>(
   code: ErrorCode,
   id: string,
   load: () => Promise<T | undefined>,
+  readable = (path: string) => ability.can('read', 'Housing', path),
 ): Promise<T> {
   if (!UUID.test(id)) throw new AppError(code);
   const row = await load();
-  if (!row || !ability.can('read', 'Housing', row.areaPath)) throw new AppError(code);
+  if (!row || !readable(row.areaPath)) throw new AppError(code);
   return row;
 }
 
+function loadEstate(tx: Tx, ability: Ability, id: string, lock = false): Promise<EstateRow> {
+  return loadScoped(
+    ability,
+    'estate.unknown',
+    id,
+    () => firstOf(tx.select().from(estates).where(eq(estates.id, id)), lock),
+    (path) => estateReadable(ability, path),
+  );
+}
+
 function loadBuilding(tx: Tx, ability: Ability, id: string, lock = false): Promise<BuildingRow> {
-  return loadScoped(ability, 'building.unknown', id, async () => {
-    const q = tx.select().from(buildings).where(eq(buildings.id, id));
-    return (lock ? await q.for('update') : await q)[0];
-  });
+  return loadScoped(ability, 'building.unknown', id, () =>
+    firstOf(tx.select().from(buildings).where(eq(buildings.id, id)), lock),
+  );
 }
 
 function loadUnit(tx: Tx, ability: Ability, id: string, lock = false): Promise<UnitRow> {
-  return loadScoped(ability, 'unit.unknown', id, async () => {
-    const q = tx.select().from(units).where(eq(units.id, id));
-    return (lock ? await q.for('update') : await q)[0];
-  });
+  return loadScoped(ability, 'unit.unknown', id, () =>
+    firstOf(tx.select().from(units).where(eq(units.id, id)), lock),
+  );
 }
 
 function loadDwelling(tx: Tx, ability: Ability, id: string, lock = false): Promise<DwellingRow> {
-  return loadScoped(ability, 'dwelling.unknown', id, async () => {
-    const q = tx.select().from(dwellings).where(eq(dwellings.id, id));
-    return (lock ? await q.for('update') : await q)[0];
-  });
+  return loadScoped(ability, 'dwelling.unknown', id, () =>
+    firstOf(tx.select().from(dwellings).where(eq(dwellings.id, id)), lock),
+  );
 }
 
 /**
@@ -271,11 +264,7 @@ export async function listEstates(
     .orderBy(asc(estates.areaCode), asc(estates.name))
     .limit(q.limit ?? 100)
     .offset(q.offset ?? 0);
-  const [count] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(estates)
-    .where(where);
-  return { items: rows.map(toEstate), total: Number(count?.n ?? 0) };
+  return { items: rows.map(toEstate), total: await countWhere(ctx.db, estates, where) };
 }
 
 /** Creates an estate in a community. */
@@ -285,14 +274,12 @@ export async function createEstate(
   input: EstateCreate,
   meta: RequestMeta = {},
 ): Promise<Estate> {
-  const ability = new Ability(actor);
-  ability.authorize('create', 'Housing');
-  const name = requiredName(input.name, 'body.name');
-  return ctx.db.transaction(async (tx) => {
-    const area = await loadAreaAt(tx, input.areaCode, 'community', 'body.areaCode');
-    ability.authorize('create', 'Housing', area.path);
+  return housingWrite(ctx, actor, meta, 'create', async (w) => {
+    const name = requiredName(input.name, 'body.name');
+    const area = await loadAreaAt(w.tx, input.areaCode, 'community', 'body.areaCode');
+    w.ability.authorize('create', 'Housing', area.path);
     const [row] = await uniqueOr('body.name', () =>
-      tx
+      w.tx
         .insert(estates)
         .values({
           areaCode: area.code,
@@ -304,35 +291,18 @@ export async function createEstate(
         })
         .returning(),
     );
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.estate.create',
-      targetType: 'estate',
-      targetId: row!.id,
-      areaPath: area.path,
-      outcome: 'success',
-      details: { name, areaCode: area.code },
-    });
-    return estateView(tx, row!.id);
+    await audit(w, 'estate', 'create', row!, { name, areaCode: area.code });
+    return estateView(w.tx, row!.id);
   });
 }
 
-/** Records the changed fields of an update: the values before and after. */
-function diffOf<R extends Record<string, unknown>>(
-  row: R,
-  next: Partial<R>,
-): { changes: Partial<R>; diff: Record<string, { from: unknown; to: unknown }> } {
-  const changes: Partial<R> = {};
-  const diff: Record<string, { from: unknown; to: unknown }> = {};
-  for (const [k, v] of Object.entries(next)) {
-    if (v === undefined) continue;
-    const before = row[k];
-    if (JSON.stringify(before ?? null) === JSON.stringify(v)) continue;
-    (changes as Record<string, unknown>)[k] = v;
-    diff[k] = { from: before ?? null, to: v };
-  }
-  return { changes, diff };
-}
+const ESTATE: RowKind<EstateRow, Estate> = {
+  kind: 'estate',
+  table: estates,
+  load: loadEstate,
+  view: estateView,
+  uniqueField: 'body.name',
+};
 
 /** Changes an estate's name, address or property company. */
 export async function updateEstate(
@@ -342,38 +312,12 @@ export async function updateEstate(
   input: EstateUpdate,
   meta: RequestMeta = {},
 ): Promise<Estate> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadEstate(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, input.version);
-    if (row.retiredAt) throw new AppError('housing.retired');
-    const { changes, diff } = diffOf(row, {
-      name: input.name === undefined ? undefined : requiredName(input.name, 'body.name'),
-      address: trimOrNull(input.address),
-      propertyCompany: trimOrNull(input.propertyCompany),
-      propertyPhone: trimOrNull(input.propertyPhone),
-    });
-    if (Object.keys(changes).length > 0) {
-      await uniqueOr('body.name', () =>
-        tx
-          .update(estates)
-          .set({ ...changes, version: row.version + 1, updatedAt: sql`now()` })
-          .where(eq(estates.id, id)),
-      );
-      await appendAudit(tx, {
-        ...auditActor(actor, meta),
-        action: 'housing.estate.update',
-        targetType: 'estate',
-        targetId: id,
-        areaPath: row.areaPath,
-        outcome: 'success',
-        details: { ...diff, version: row.version + 1 },
-      });
-    }
-    return estateView(tx, id);
-  });
+  return updateRow(ctx, actor, meta, ESTATE, id, input.version, () => ({
+    name: input.name === undefined ? undefined : requiredName(input.name, 'body.name'),
+    address: trimOrNull(input.address),
+    propertyCompany: trimOrNull(input.propertyCompany),
+    propertyPhone: trimOrNull(input.propertyPhone),
+  }));
 }
 
 /** Retires an estate that no building in use belongs to any more. */
@@ -384,33 +328,14 @@ export async function retireEstate(
   version: number,
   meta: RequestMeta = {},
 ): Promise<Estate> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadEstate(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, version);
-    if (row.retiredAt) throw new AppError('housing.retired');
-    const [inUse] = await tx
+  return retireRow(ctx, actor, meta, ESTATE, id, version, async (w, row) => {
+    const [inUse] = await w.tx
       .select({ id: buildings.id })
       .from(buildings)
       .where(and(eq(buildings.estateId, id), isNull(buildings.retiredAt)))
       .limit(1);
     if (inUse) throw new AppError('housing.in_use');
-    await tx
-      .update(estates)
-      .set({ retiredAt: sql`now()`, version: row.version + 1, updatedAt: sql`now()` })
-      .where(eq(estates.id, id));
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.estate.retire',
-      targetType: 'estate',
-      targetId: id,
-      areaPath: row.areaPath,
-      outcome: 'success',
-      details: { name: row.name },
-    });
-    return estateView(tx, id);
+    return { name: row.name };
   });
 }
 
@@ -499,11 +424,7 @@ export async function listBuildings(
     .orderBy(asc(buildings.areaCode), asc(estates.name), asc(buildings.name))
     .limit(q.limit ?? 100)
     .offset(q.offset ?? 0);
-  const [count] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(buildings)
-    .where(where);
-  return { items: rows.map(toBuilding), total: Number(count?.n ?? 0) };
+  return { items: rows.map(toBuilding), total: await countWhere(ctx.db, buildings, where) };
 }
 
 /** Active units of a building with their dwelling counts per use. */
@@ -619,20 +540,10 @@ export async function createBuilding(
   input: BuildingCreate,
   meta: RequestMeta = {},
 ): Promise<Building> {
-  const ability = new Ability(actor);
-  ability.authorize('create', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await insertBuilding(tx, ability, input);
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.building.create',
-      targetType: 'building',
-      targetId: row.id,
-      areaPath: row.areaPath,
-      outcome: 'success',
-      details: { name: row.name, estateId: row.estateId, floors: row.floors },
-    });
-    return buildingView(tx, row.id);
+  return housingWrite(ctx, actor, meta, 'create', async (w) => {
+    const row = await insertBuilding(w.tx, w.ability, input);
+    await audit(w, 'building', 'create', row, { name: row.name, estateId: row.estateId, floors: row.floors });
+    return buildingView(w.tx, row.id);
   });
 }
 
@@ -651,19 +562,17 @@ export async function bulkCreateBuilding(
   input: BuildingBulkCreate,
   meta: RequestMeta = {},
 ): Promise<{ building: Building; units: number; dwellings: number }> {
-  const ability = new Ability(actor);
-  ability.authorize('create', 'Housing');
-  const total = input.units * input.floors * input.dwellingsPerFloor;
-  if (total > MAX_BULK_DWELLINGS)
-    throw invalidField(
-      'body.dwellingsPerFloor',
-      'maximum',
-      Math.floor(MAX_BULK_DWELLINGS / (input.units * input.floors)),
-    );
   const { units: unitCount, dwellingsPerFloor, dwellingUse, dwellingArea, ...building } = input;
-  return ctx.db.transaction(async (tx) => {
-    const row = await insertBuilding(tx, ability, building, { unitsCount: unitCount });
-    const unitRows = await tx
+  return housingWrite(ctx, actor, meta, 'create', async (w) => {
+    const total = unitCount * input.floors * dwellingsPerFloor;
+    if (total > MAX_BULK_DWELLINGS)
+      throw invalidField(
+        'body.dwellingsPerFloor',
+        'maximum',
+        Math.floor(MAX_BULK_DWELLINGS / (unitCount * input.floors)),
+      );
+    const row = await insertBuilding(w.tx, w.ability, building, { unitsCount: unitCount });
+    const unitRows = await w.tx
       .insert(units)
       .values(
         Array.from({ length: unitCount }, (_, i) => ({
@@ -687,26 +596,26 @@ export async function bulkCreateBuilding(
             use: dwellingUse ?? 'self_occupied',
           });
     // Batches keep each statement's parameter count well under PostgreSQL's limit.
-    for (let i = 0; i < rows.length; i += 1000) await tx.insert(dwellings).values(rows.slice(i, i + 1000));
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.building.bulk_create',
-      targetType: 'building',
-      targetId: row.id,
-      areaPath: row.areaPath,
-      outcome: 'success',
-      details: {
-        name: row.name,
-        estateId: row.estateId,
-        floors: row.floors,
-        units: unitCount,
-        dwellingsPerFloor,
-        dwellings: rows.length,
-      },
+    for (let i = 0; i < rows.length; i += 1000) await w.tx.insert(dwellings).values(rows.slice(i, i + 1000));
+    await audit(w, 'building', 'bulk_create', row, {
+      name: row.name,
+      estateId: row.estateId,
+      floors: row.floors,
+      units: unitCount,
+      dwellingsPerFloor,
+      dwellings: rows.length,
     });
-    return { building: await buildingView(tx, row.id), units: unitRows.length, dwellings: rows.length };
+    return { building: await buildingView(w.tx, row.id), units: unitRows.length, dwellings: rows.length };
   });
 }
+
+const BUILDING: RowKind<BuildingRow, Building> = {
+  kind: 'building',
+  table: buildings,
+  load: loadBuilding,
+  view: buildingView,
+  uniqueField: 'body.name',
+};
 
 /** Changes a building (not its grid); floors cannot drop below a dwelling in use. */
 export async function updateBuilding(
@@ -716,13 +625,7 @@ export async function updateBuilding(
   input: BuildingUpdate,
   meta: RequestMeta = {},
 ): Promise<Building> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadBuilding(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, input.version);
-    if (row.retiredAt) throw new AppError('housing.retired');
+  return updateRow(ctx, actor, meta, BUILDING, id, input.version, async ({ tx, ability }, row) => {
     if (input.estateId) await estateForBuilding(tx, ability, input.estateId, row.areaPath);
     if (input.floors !== undefined && input.floors < row.floors) {
       const [top] = await tx
@@ -740,7 +643,7 @@ export async function updateBuilding(
         .where(eq(areas.code, row.areaCode));
       checkPoint(lat, lng, grid?.boundary ?? null, { lat: 'body.lat', lng: 'body.lng' });
     }
-    const { changes, diff } = diffOf(row, {
+    return {
       estateId: input.estateId,
       name: input.name === undefined ? undefined : requiredName(input.name, 'body.name'),
       number: trimOrNull(input.number),
@@ -750,25 +653,7 @@ export async function updateBuilding(
       address: trimOrNull(input.address),
       lat: input.lat,
       lng: input.lng,
-    });
-    if (Object.keys(changes).length > 0) {
-      await uniqueOr('body.name', () =>
-        tx
-          .update(buildings)
-          .set({ ...changes, version: row.version + 1, updatedAt: sql`now()` })
-          .where(eq(buildings.id, id)),
-      );
-      await appendAudit(tx, {
-        ...auditActor(actor, meta),
-        action: 'housing.building.update',
-        targetType: 'building',
-        targetId: id,
-        areaPath: row.areaPath,
-        outcome: 'success',
-        details: { ...diff, version: row.version + 1 },
-      });
-    }
-    return buildingView(tx, id);
+    };
   });
 }
 
@@ -780,39 +665,12 @@ export async function retireBuilding(
   version: number,
   meta: RequestMeta = {},
 ): Promise<Building> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadBuilding(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, version);
-    if (row.retiredAt) throw new AppError('housing.retired');
-    const retired = { retiredAt: sql`now()`, updatedAt: sql`now()` };
-    const d = await tx
-      .update(dwellings)
-      .set({ ...retired, version: sql`${dwellings.version} + 1` })
-      .where(and(eq(dwellings.buildingId, id), isNull(dwellings.retiredAt)))
-      .returning({ id: dwellings.id });
-    const u = await tx
-      .update(units)
-      .set({ ...retired, version: sql`${units.version} + 1` })
-      .where(and(eq(units.buildingId, id), isNull(units.retiredAt)))
-      .returning({ id: units.id });
-    await tx
-      .update(buildings)
-      .set({ ...retired, version: row.version + 1 })
-      .where(eq(buildings.id, id));
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.building.retire',
-      targetType: 'building',
-      targetId: id,
-      areaPath: row.areaPath,
-      outcome: 'success',
-      details: { name: row.name, units: u.length, dwellings: d.length },
-    });
-    return buildingView(tx, id);
-  });
+  return retireRow(ctx, actor, meta, BUILDING, id, version, async ({ tx }, row) => ({
+    name: row.name,
+    // Dwellings, then units, then the building: the lock order of every retire (a unit's too).
+    dwellings: await retireUnder(tx, dwellings, dwellings.buildingId, id),
+    units: await retireUnder(tx, units, units.buildingId, id),
+  }));
 }
 
 // ---- units ----
@@ -822,10 +680,16 @@ async function unitSummary(tx: Tx, id: string): Promise<UnitSummary> {
   return s!;
 }
 
-/** The building a unit or dwelling is added to: writable and in use. */
-async function activeBuilding(tx: Tx, ability: Ability, id: string, field: string): Promise<BuildingRow> {
-  const row = await loadBuilding(tx, ability, id, true).catch(named(field));
-  ability.authorize('create', 'Housing', row.areaPath);
+/** The row a unit or dwelling is added to: readable (404 naming the field otherwise), writable, in use. */
+async function activeParent<Row extends { areaPath: string; retiredAt: Date | null }>(
+  w: Write,
+  load: (tx: Tx, ability: Ability, id: string, lock: boolean) => Promise<Row>,
+  id: string,
+  field: string,
+  lock: boolean,
+): Promise<Row> {
+  const row = await load(w.tx, w.ability, id, lock).catch(named(field));
+  w.ability.authorize('create', 'Housing', row.areaPath);
   if (row.retiredAt) throw invalidField(field, 'inactive');
   return row;
 }
@@ -837,12 +701,10 @@ export async function createUnit(
   input: UnitCreate,
   meta: RequestMeta = {},
 ): Promise<UnitSummary> {
-  const ability = new Ability(actor);
-  ability.authorize('create', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const building = await activeBuilding(tx, ability, input.buildingId, 'body.buildingId');
+  return housingWrite(ctx, actor, meta, 'create', async (w) => {
+    const building = await activeParent(w, loadBuilding, input.buildingId, 'body.buildingId', true);
     const [row] = await uniqueOr('body.number', () =>
-      tx
+      w.tx
         .insert(units)
         .values({
           buildingId: building.id,
@@ -853,24 +715,24 @@ export async function createUnit(
         .returning(),
     );
     // The declared unit count follows the units entered.
-    await tx
+    await w.tx
       .update(buildings)
       .set({
         unitsCount: sql`greatest(${buildings.unitsCount}, (select count(*)::int from ${units} u where u.building_id = ${building.id} and u.retired_at is null))`,
       })
       .where(eq(buildings.id, building.id));
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.unit.create',
-      targetType: 'unit',
-      targetId: row!.id,
-      areaPath: building.areaPath,
-      outcome: 'success',
-      details: { buildingId: building.id, number: row!.number },
-    });
-    return unitSummary(tx, row!.id);
+    await audit(w, 'unit', 'create', row!, { buildingId: building.id, number: row!.number });
+    return unitSummary(w.tx, row!.id);
   });
 }
+
+const UNIT: RowKind<UnitRow, UnitSummary> = {
+  kind: 'unit',
+  table: units,
+  load: loadUnit,
+  view: unitSummary,
+  uniqueField: 'body.number',
+};
 
 /** Renumbers or renames a unit. */
 export async function updateUnit(
@@ -880,36 +742,10 @@ export async function updateUnit(
   input: UnitUpdate,
   meta: RequestMeta = {},
 ): Promise<UnitSummary> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadUnit(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, input.version);
-    if (row.retiredAt) throw new AppError('housing.retired');
-    const { changes, diff } = diffOf(row, {
-      number: input.number?.trim(),
-      name: trimOrNull(input.name),
-    });
-    if (Object.keys(changes).length > 0) {
-      await uniqueOr('body.number', () =>
-        tx
-          .update(units)
-          .set({ ...changes, version: row.version + 1, updatedAt: sql`now()` })
-          .where(eq(units.id, id)),
-      );
-      await appendAudit(tx, {
-        ...auditActor(actor, meta),
-        action: 'housing.unit.update',
-        targetType: 'unit',
-        targetId: id,
-        areaPath: row.areaPath,
-        outcome: 'success',
-        details: { ...diff, version: row.version + 1 },
-      });
-    }
-    return unitSummary(tx, id);
-  });
+  return updateRow(ctx, actor, meta, UNIT, id, input.version, () => ({
+    number: input.number?.trim(),
+    name: trimOrNull(input.name),
+  }));
 }
 
 /** Retires a unit with its dwellings. */
@@ -920,33 +756,11 @@ export async function retireUnit(
   version: number,
   meta: RequestMeta = {},
 ): Promise<UnitSummary> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadUnit(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, version);
-    if (row.retiredAt) throw new AppError('housing.retired');
-    const d = await tx
-      .update(dwellings)
-      .set({ retiredAt: sql`now()`, updatedAt: sql`now()`, version: sql`${dwellings.version} + 1` })
-      .where(and(eq(dwellings.unitId, id), isNull(dwellings.retiredAt)))
-      .returning({ id: dwellings.id });
-    await tx
-      .update(units)
-      .set({ retiredAt: sql`now()`, updatedAt: sql`now()`, version: row.version + 1 })
-      .where(eq(units.id, id));
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.unit.retire',
-      targetType: 'unit',
-      targetId: id,
-      areaPath: row.areaPath,
-      outcome: 'success',
-      details: { buildingId: row.buildingId, number: row.number, dwellings: d.length },
-    });
-    return unitSummary(tx, id);
-  });
+  return retireRow(ctx, actor, meta, UNIT, id, version, async ({ tx }, row) => ({
+    buildingId: row.buildingId,
+    number: row.number,
+    dwellings: await retireUnder(tx, dwellings, dwellings.unitId, id),
+  }));
 }
 
 // ---- dwellings ----
@@ -1033,11 +847,7 @@ export async function listDwellings(
     .orderBy(asc(dwellings.buildingId), asc(units.number), asc(dwellings.floor), asc(dwellings.number))
     .limit(q.limit ?? 100)
     .offset(q.offset ?? 0);
-  const [count] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(dwellings)
-    .where(where);
-  return { items: rows.map(toDwelling), total: Number(count?.n ?? 0) };
+  return { items: rows.map(toDwelling), total: await countWhere(ctx.db, dwellings, where) };
 }
 
 /** One dwelling (with its address label); 404 outside the scope. */
@@ -1086,16 +896,12 @@ export async function createDwelling(
   input: DwellingCreate,
   meta: RequestMeta = {},
 ): Promise<Dwelling> {
-  const ability = new Ability(actor);
-  ability.authorize('create', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const unit = await loadUnit(tx, ability, input.unitId).catch(named('body.unitId'));
-    ability.authorize('create', 'Housing', unit.areaPath);
-    if (unit.retiredAt) throw invalidField('body.unitId', 'inactive');
-    const building = await activeBuilding(tx, ability, unit.buildingId, 'body.unitId');
+  return housingWrite(ctx, actor, meta, 'create', async (w) => {
+    const unit = await activeParent(w, loadUnit, input.unitId, 'body.unitId', false);
+    const building = await activeParent(w, loadBuilding, unit.buildingId, 'body.unitId', true);
     if (input.floor > building.floors) throw invalidField('body.floor', 'maximum', building.floors);
     const [row] = await uniqueOr('body.number', () =>
-      tx
+      w.tx
         .insert(dwellings)
         .values({
           unitId: unit.id,
@@ -1108,18 +914,23 @@ export async function createDwelling(
         })
         .returning(),
     );
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.dwelling.create',
-      targetType: 'dwelling',
-      targetId: row!.id,
-      areaPath: building.areaPath,
-      outcome: 'success',
-      details: { unitId: unit.id, floor: input.floor, number: row!.number, use: input.use },
+    await audit(w, 'dwelling', 'create', row!, {
+      unitId: unit.id,
+      floor: input.floor,
+      number: row!.number,
+      use: input.use,
     });
-    return dwellingView(tx, row!.id);
+    return dwellingView(w.tx, row!.id);
   });
 }
+
+const DWELLING: RowKind<DwellingRow, Dwelling> = {
+  kind: 'dwelling',
+  table: dwellings,
+  load: loadDwelling,
+  view: dwellingView,
+  uniqueField: 'body.number',
+};
 
 /** Changes a dwelling's floor, number, area or use. */
 export async function updateDwelling(
@@ -1129,13 +940,7 @@ export async function updateDwelling(
   input: DwellingUpdate,
   meta: RequestMeta = {},
 ): Promise<Dwelling> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadDwelling(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, input.version);
-    if (row.retiredAt) throw new AppError('housing.retired');
+  return updateRow(ctx, actor, meta, DWELLING, id, input.version, async ({ tx }, row) => {
     if (input.floor !== undefined) {
       const [b] = await tx
         .select({ floors: buildings.floors })
@@ -1143,30 +948,12 @@ export async function updateDwelling(
         .where(eq(buildings.id, row.buildingId));
       if (b && input.floor > b.floors) throw invalidField('body.floor', 'maximum', b.floors);
     }
-    const { changes, diff } = diffOf(row, {
+    return {
       floor: input.floor,
       number: input.number?.trim(),
       floorArea: input.floorArea,
       use: input.use,
-    });
-    if (Object.keys(changes).length > 0) {
-      await uniqueOr('body.number', () =>
-        tx
-          .update(dwellings)
-          .set({ ...changes, version: row.version + 1, updatedAt: sql`now()` })
-          .where(eq(dwellings.id, id)),
-      );
-      await appendAudit(tx, {
-        ...auditActor(actor, meta),
-        action: 'housing.dwelling.update',
-        targetType: 'dwelling',
-        targetId: id,
-        areaPath: row.areaPath,
-        outcome: 'success',
-        details: { ...diff, version: row.version + 1 },
-      });
-    }
-    return dwellingView(tx, id);
+    };
   });
 }
 
@@ -1178,26 +965,9 @@ export async function retireDwelling(
   version: number,
   meta: RequestMeta = {},
 ): Promise<Dwelling> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Housing');
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadDwelling(tx, ability, id, true);
-    ability.authorize('update', 'Housing', row.areaPath);
-    checkVersion(row, version);
-    if (row.retiredAt) throw new AppError('housing.retired');
-    await tx
-      .update(dwellings)
-      .set({ retiredAt: sql`now()`, updatedAt: sql`now()`, version: row.version + 1 })
-      .where(eq(dwellings.id, id));
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action: 'housing.dwelling.retire',
-      targetType: 'dwelling',
-      targetId: id,
-      areaPath: row.areaPath,
-      outcome: 'success',
-      details: { unitId: row.unitId, floor: row.floor, number: row.number },
-    });
-    return dwellingView(tx, id);
-  });
+  return retireRow(ctx, actor, meta, DWELLING, id, version, async (_w, row) => ({
+    unitId: row.unitId,
+    floor: row.floor,
+    number: row.number,
+  }));
 }

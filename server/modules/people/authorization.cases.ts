@@ -7,11 +7,14 @@
 import type { Role } from '../../../common/roles';
 import { gridAt, REVEALERS, type RouteCase } from '../../test/matrix';
 import { insertHousehold, insertResident, makeDwelling, freshIdNumber } from './test-fixtures';
+import { ioRouteCases } from './io/authorization.cases';
 
 const READERS: Role[] = ['leader', 'street_staff', 'community_worker', 'grid_worker'];
 const WRITERS: Role[] = ['street_staff', 'community_worker', 'grid_worker'];
 
 export const routeCases: Record<string, RouteCase> = {
+  // Import and export (io/): their own rows.
+  ...ioRouteCases,
   'GET /api/residents': {
     allow: READERS,
     scope: 'scoped',
@@ -193,5 +196,11 @@ export const routeCases: Record<string, RouteCase> = {
       const h = await insertHousehold(m.env.ctx, grid, { dwellingId });
       return { method: 'POST', url: `/api/households/${h.id}/move-out`, payload: {} };
     },
+  },
+  // The resident's own household (matched by the account's phone): residents only, wherever they live.
+  'GET /api/me/household': {
+    allow: ['resident'],
+    scope: 'any',
+    call: async () => ({ method: 'GET', url: '/api/me/household' }),
   },
 };

@@ -94,7 +94,7 @@ export const peopleRoutes: RegisterRoutes = async (app, ctx) => {
         response: { 200: ResidentCard, ...readErrors },
       },
     },
-    async (req) => getResident(ctx, req.requireActor(), req.params.id),
+    async (req) => getResident(ctx, req.requireActor(), req.params.id, meta(req)),
   );
 
   app.patch(
@@ -184,7 +184,7 @@ export const peopleRoutes: RegisterRoutes = async (app, ctx) => {
         response: { 200: HouseholdCard, ...readErrors },
       },
     },
-    async (req) => getHousehold(ctx, req.requireActor(), req.params.id),
+    async (req) => getHousehold(ctx, req.requireActor(), req.params.id, meta(req)),
   );
 
   app.post(

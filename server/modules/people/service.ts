@@ -32,7 +32,8 @@ import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { scopeWhere } from '../../policy/scope';
 import type { RequestMeta } from '../accounts/service';
 import { areas } from '../areas/tables';
-import { appendAudit } from '../audit/log';
+import { appendAudit, auditEntry } from '../audit/log';
+import { auditLog } from '../audit/tables';
 import { buildings, dwellings, estates, units } from '../housing/tables';
 import {
   householdMembers,
@@ -294,7 +295,7 @@ async function loadDwelling(tx: Tx, ability: Ability, id: string, field: string)
 }
 
 /** Door labels of dwellings: 淮河小区 3栋 2单元 301. */
-async function dwellingLabels(tx: Tx, ids: string[]): Promise<Map<string, string>> {
+export async function dwellingLabels(tx: Tx, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(ids)];
   if (unique.length === 0) return out;
@@ -319,7 +320,8 @@ async function dwellingLabels(tx: Tx, ids: string[]): Promise<Map<string, string
   return out;
 }
 
-async function areaNames(tx: Tx, codes: string[]): Promise<Map<string, string>> {
+/** Names of areas by code. */
+export async function areaNames(tx: Tx, codes: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(codes)];
   if (unique.length === 0) return new Map();
   const rows = await tx
@@ -348,7 +350,7 @@ const summaryColumns = {
   relation: householdMembers.relation,
 };
 
-type SummaryRow = {
+export type SummaryRow = {
   [K in keyof typeof summaryColumns]: K extends 'householdId' | 'householdNumber' | 'relation'
     ? string | null
     : K extends 'idNumberMasked' | 'phoneMasked'
@@ -356,7 +358,8 @@ type SummaryRow = {
       : string;
 };
 
-function toSummary(r: SummaryRow, names: Map<string, string>): ResidentSummary {
+/** A summary row as the API answers it (numbers masked); the tags module lists residents with it too. */
+export function toSummary(r: SummaryRow, names: Map<string, string>): ResidentSummary {
   return {
     id: r.id,
     name: r.name,
@@ -375,7 +378,7 @@ function toSummary(r: SummaryRow, names: Map<string, string>): ResidentSummary {
 }
 
 /** Residents with their current household (open link), as summaries. */
-function summaryQuery(tx: Tx) {
+export function summaryQuery(tx: Tx) {
   return tx
     .select(summaryColumns)
     .from(residents)
@@ -804,12 +807,44 @@ export async function updateResident(
   }
 }
 
-/** A resident's card: masked ID and phone, household and dwelling links, events. */
-export async function getResident(ctx: AppContext, actor: Actor, id: string): Promise<ResidentCard> {
+/**
+ * Records that staff opened a person's or household's card ('personal.view'): the resident's own view lists these.
+ * One insert outside any transaction: a read has nothing to commit with.
+ */
+async function auditView(
+  ctx: AppContext,
+  actor: Actor,
+  meta: RequestMeta,
+  target: { type: 'resident' | 'household'; id: string; areaPath: string },
+) {
+  await ctx.db.insert(auditLog).values(
+    auditEntry({
+      actorId: actor.accountId,
+      actorName: actor.username ?? actor.displayName,
+      ip: meta.ip ?? null,
+      requestId: meta.requestId ?? null,
+      action: 'personal.view',
+      targetType: target.type,
+      targetId: target.id,
+      areaPath: target.areaPath,
+      outcome: 'success',
+    }),
+  );
+}
+
+/** A resident's card: masked ID and phone, household and dwelling links, events. The read is audited. */
+export async function getResident(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  meta: RequestMeta = {},
+): Promise<ResidentCard> {
   const ability = new Ability(actor);
   ability.authorize('read', 'Population');
-  await loadResident(ctx.db, ability, id, 'read');
-  return residentCard(ctx.db, id);
+  const r = await loadResident(ctx.db, ability, id, 'read');
+  const card = await residentCard(ctx.db, id);
+  await auditView(ctx, actor, meta, { type: 'resident', id: r.id, areaPath: r.areaPath });
+  return card;
 }
 
 function likeEscape(text: string): string {
@@ -828,7 +863,26 @@ function residentSearch(ctx: AppContext, q: string): SQL {
     return phone.ok ? eq(residents.phoneHash, ctx.secrets.keyedHash(phone.phone, 'phone')) : sql`false`;
   }
   if (/^[A-Za-z]+$/.test(t)) return sql`${residents.nameInitials} like ${likeEscape(t.toLowerCase()) + '%'}`;
-  return sql`${residents.name} like ${'%' + likeEscape(t) + '%'}`;
+  const address = addressSearch(t);
+  // Names hold no spaces: text with spaces is an address (阳光小区 3号楼), else a name or an address.
+  if (/\s/.test(t)) return address;
+  return sql`(${residents.name} like ${'%' + likeEscape(t) + '%'} or ${address})`;
+}
+
+/**
+ * Residents living now in a dwelling whose address (estate, building, unit, door number) holds every word of the
+ * text. The dwellings are found first (a small table), so the residents are matched by a hashed subplan.
+ */
+function addressSearch(text: string): SQL {
+  const words = text.split(/\s+/).filter(Boolean).slice(0, 6);
+  const label = sql.raw(
+    `concat_ws(' ', e.name, e.address, b.name, b.number, b.address, coalesce(u.name, u.number || '单元'), d.number, d.number || '室')`,
+  );
+  const conds = words.map((w) => sql`${label} like ${'%' + likeEscape(w) + '%'}`);
+  return sql`${residents.id} in (select rd.resident_id from resident_dwellings rd
+    join dwellings d on d.id = rd.dwelling_id join units u on u.id = d.unit_id
+    join buildings b on b.id = d.building_id left join estates e on e.id = b.estate_id
+    where rd.to_date is null and ${sql.join(conds, sql` and `)})`;
 }
 
 /** Residents within the actor's scope: of a dwelling (living there now), a household (members now), an area. */
@@ -1139,12 +1193,19 @@ function numberTaken(): AppError {
   return new AppError('household.number_taken', [{ field: 'body.number', rule: 'unique' }]);
 }
 
-/** A household's card: members now and before, with their relations and dates, and the household's events. */
-export async function getHousehold(ctx: AppContext, actor: Actor, id: string): Promise<HouseholdCard> {
+/** A household's card: members now and before, with their relations and dates, and the household's events (audited). */
+export async function getHousehold(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  meta: RequestMeta = {},
+): Promise<HouseholdCard> {
   const ability = new Ability(actor);
   ability.authorize('read', 'Population');
-  await loadHousehold(ctx.db, ability, id, 'read');
-  return householdCard(ctx.db, id);
+  const h = await loadHousehold(ctx.db, ability, id, 'read');
+  const card = await householdCard(ctx.db, id);
+  await auditView(ctx, actor, meta, { type: 'household', id: h.id, areaPath: h.areaPath });
+  return card;
 }
 
 /** Households within scope: of a dwelling (living there now), of an area, or by number. */

@@ -31,7 +31,9 @@ import {
   FileSearchOutlined,
   ProfileOutlined,
   SolutionOutlined,
+  TagsOutlined,
 } from '@ant-design/icons';
+import { AimOutlined, FundOutlined, ScheduleFilled } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { ADMIN_ROLES, type Role } from '../../../common/roles';
 import type { MessageKey } from '../../../common/i18n';
@@ -79,9 +81,36 @@ export function navItems(me: Me, can: ReturnType<typeof useSession>['can']): Nav
   items.push({ key: 'inbox', path: '/inbox', label: 'notifications.menu', icon: <BellOutlined /> });
   if (me.account.kind === 'resident')
     items.push({ key: 'track', path: '/track', label: 'resident.menuTrack', icon: <FileSearchOutlined /> });
+  if (me.account.kind === 'resident')
+    items.push({
+      key: 'myHousehold',
+      path: '/my-household',
+      label: 'myHousehold.menu',
+      icon: <TeamOutlined />,
+    });
   // The population register (住户与人口): staff who read residents and households.
   if (me.account.kind !== 'resident' && can('read', 'Population'))
     items.push({ key: 'households', path: '/households', label: 'people.menu', icon: <SolutionOutlined /> });
+  // Focus groups (重点人群): staff who read residents and the tag tree.
+  if (me.account.kind !== 'resident' && can('read', 'Population') && can('read', 'Tag'))
+    items.push({ key: 'focusGroups', path: '/focus-groups', label: 'tags.menu', icon: <TagsOutlined /> });
+  // Home visits (入户走访): the due list, the ledger (民情台账) and the visit rules, each as the server allows.
+  if (me.account.kind !== 'resident' && can('read', 'Visit'))
+    items.push({ key: 'visits', path: '/visits', label: 'visits.menu.my', icon: <AimOutlined /> });
+  if (can('read', 'VisitLedger'))
+    items.push({
+      key: 'visitLedger',
+      path: '/visits/ledger',
+      label: 'visits.menu.ledger',
+      icon: <FundOutlined />,
+    });
+  if (can('read', 'VisitRule'))
+    items.push({
+      key: 'visitRules',
+      path: '/visits/rules',
+      label: 'visits.menu.rules',
+      icon: <ScheduleFilled />,
+    });
   if (can('read', 'Statistics'))
     items.push({ key: 'stats', path: '/stats', label: 'stats.menu', icon: <BarChartOutlined /> });
   if (can('read', 'Housing'))
@@ -105,6 +134,8 @@ export function navItems(me: Me, can: ReturnType<typeof useSession>['can']): Nav
       label: 'menu.categories',
       icon: <ClusterOutlined />,
     });
+  if (can('manage', 'Tag'))
+    items.push({ key: 'tags', path: '/tags', label: 'tags.adminMenu', icon: <TagsOutlined /> });
   if (can('manage', 'ApiKey'))
     items.push({ key: 'apikeys', path: '/apikeys', label: 'menu.apikeys', icon: <KeyOutlined /> });
   items.push({ key: 'profile', path: '/me', label: 'menu.profile', icon: <UserOutlined /> });
@@ -126,16 +157,25 @@ const KEY_BY_SEGMENT: Record<string, string> = {
   me: 'profile',
   report: 'report',
   'my-cases': 'myCases',
+  'my-household': 'myHousehold',
   inbox: 'inbox',
   stats: 'stats',
   households: 'households',
   residents: 'households',
+  'focus-groups': 'focusGroups',
+  tags: 'tags',
   work: 'work',
   cases: 'cases',
   housing: 'housing',
 };
 /** Paths whose menu entry is not the one of their first segment. */
-const KEY_BY_PATH: Record<string, string> = { '/cases/new': 'caseNew', '/cases/map': 'caseMap' };
+const KEY_BY_PATH: Record<string, string> = {
+  '/cases/new': 'caseNew',
+  '/cases/map': 'caseMap',
+  '/visits': 'visits',
+  '/visits/ledger': 'visitLedger',
+  '/visits/rules': 'visitRules',
+};
 
 /** Distinct role names of the account, in assignment order. */
 export function roleNames(me: Me, locale: Parameters<typeof roleName>[1]): string[] {

@@ -1,5 +1,5 @@
 /** An area chooser: a TreeSelect that starts at the user's roots and loads children as nodes open. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { TreeSelect } from 'antd';
 import { areasApi, type Area } from '../modules/areas/api';
 import { useT } from '../i18n';
@@ -50,6 +50,39 @@ export function AreaPicker({
       .finally(() => setLoading(false));
     return () => ac.abort();
   }, []);
+
+  // A value given from outside (a URL's ?area=) shows its name, not its code: open the tree down to it.
+  const opened = useRef<string | null>(null);
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  useEffect(() => {
+    const nodes = nodesRef.current;
+    if (loading || !value || opened.current === value || nodes.some((n) => n.id === value)) return;
+    opened.current = value;
+    // Not aborted on change: nodes added for an earlier value are still true nodes of the tree.
+    void (async () => {
+      try {
+        const detail = await areasApi.get(value);
+        const chain = detail.ancestors.map((a) => a.code);
+        const start = chain.findIndex((c) => nodes.some((n) => n.id === c));
+        if (start < 0) {
+          setNodes((prev) => [...prev, toNode(detail, null)]);
+          return;
+        }
+        const added: Node[] = [];
+        for (const code of chain.slice(start)) {
+          const r = await areasApi.children(code);
+          added.push(...r.items.map((a) => toNode(a, code)));
+        }
+        setNodes((prev) => {
+          const known = new Set(prev.map((n) => n.id));
+          return [...prev, ...added.filter((n) => !known.has(n.id) && (known.add(n.id), true))];
+        });
+      } catch {
+        // The code stays shown; the page around it reports load errors.
+      }
+    })();
+  }, [value, loading]);
 
   const loadData = async (node: { value?: string | number | null }) => {
     const code = String(node.value ?? '');

@@ -43,8 +43,11 @@ async function previewOf(file: File): Promise<string> {
   }
 }
 
-/** The chosen photos and their upload; `max` is how many more the case can take. */
-export function usePhotoQueue(max: number = PHOTOS_PER_CASE) {
+/**
+ * The chosen photos and their upload; `max` is how many more the case can take; `pathOf` sends them elsewhere
+ * (a visit's photos).
+ */
+export function usePhotoQueue(max: number = PHOTOS_PER_CASE, pathOf?: (id: string) => string) {
   const { t, locale } = useLocale();
   const { me } = useSession();
   const [items, setItems] = useState<PhotoItem[]>([]);
@@ -121,6 +124,7 @@ export function usePhotoQueue(max: number = PHOTOS_PER_CASE) {
             csrfToken: me?.csrfToken ?? null,
             locale,
             onProgress: (percent) => patch(item.key, { percent }),
+            ...(pathOf ? { path: pathOf(caseId) } : {}),
           });
           patch(item.key, { status: 'done', percent: 100, attachmentId: a.id });
           ids.push(a.id);
@@ -131,7 +135,7 @@ export function usePhotoQueue(max: number = PHOTOS_PER_CASE) {
       }
       return { ids, failed };
     },
-    [me, locale],
+    [me, locale, pathOf],
   );
 
   const reset = useCallback(() => {

@@ -68,11 +68,13 @@ export function uploadPhoto(
     locale: Locale;
     onProgress?: (percent: number) => void;
     signal?: AbortSignal;
+    /** Where to send it; default the case's photos (visits reuse this for their own photos). */
+    path?: string;
   },
 ): Promise<Attachment> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/cases/${seg(caseId)}/photos`);
+    xhr.open('POST', opts.path ?? `/api/cases/${seg(caseId)}/photos`);
     xhr.withCredentials = true;
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/json');

@@ -223,6 +223,7 @@ export default function BuildingPage() {
 
         <Card
           size="small"
+          className="housing-wrap-head"
           title={t('housing.units')}
           extra={
             canWrite && !b.retiredAt ? (

@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Alert, App, Form, Input, InputNumber, Modal, Select, Typography } from 'antd';
-import type { FormInstance } from 'antd';
+import type { FormInstance, InputProps } from 'antd';
 import {
   BUILDING_USES,
   DWELLING_USES,
@@ -95,6 +95,75 @@ function FormModal<V extends object>({
   );
 }
 
+/**
+ * The form of a modal, reset to `initial` each time the modal opens (and when `initial` changes: the caller memoises
+ * it), with a fresh idempotency key for that opening's save.
+ */
+function useFreshForm<V extends object>(
+  open: boolean,
+  initial?: Parameters<FormInstance<V>['setFieldsValue']>[0],
+): [FormInstance<V>, string] {
+  const [form] = Form.useForm<V>();
+  const [key, setKey] = useState(newUuid);
+  useEffect(() => {
+    if (!open) return;
+    setKey(newUuid());
+    form.resetFields();
+    if (initial) form.setFieldsValue(initial);
+  }, [open, initial, form]);
+  return [form, key];
+}
+
+/** A text field: `required` refuses a blank value, and with `max` one longer than maxLength as well. */
+function TextItem({
+  name,
+  label,
+  extra,
+  required = false,
+  max = false,
+  maxLength,
+  ...input
+}: {
+  name: string;
+  label: ReactNode;
+  extra?: ReactNode;
+  required?: boolean;
+  max?: boolean;
+  maxLength: number;
+} & Omit<InputProps, 'name' | 'maxLength' | 'required' | 'max'>) {
+  return (
+    <Form.Item
+      name={name}
+      label={label}
+      extra={extra}
+      rules={
+        required ? [{ required: true, whitespace: true, ...(max ? { max: maxLength } : {}) }] : undefined
+      }
+    >
+      <Input maxLength={maxLength} {...input} />
+    </Form.Item>
+  );
+}
+
+/** A required whole number from 1 to max (floors, units, doors). */
+function CountItem({
+  name,
+  label,
+  max,
+  testId,
+}: {
+  name: string;
+  label: ReactNode;
+  max: number;
+  testId?: string;
+}) {
+  return (
+    <Form.Item name={name} label={label} rules={[{ required: true }]}>
+      <InputNumber min={1} max={max} precision={0} inputMode="numeric" data-testid={testId} />
+    </Form.Item>
+  );
+}
+
 const buildingUseOptions = (t: ReturnType<typeof useT>) =>
   BUILDING_USES.map((u) => ({ value: u, label: t(BUILDING_USE_LABEL[u]) }));
 const dwellingUseOptions = (t: ReturnType<typeof useT>) =>
@@ -123,13 +192,8 @@ export function EstateModal({
   onSaved: (e: Estate) => void;
 }) {
   const t = useT();
-  const [form] = Form.useForm<EstateValues>();
-  const [key, setKey] = useState(newUuid);
-  useEffect(() => {
-    if (!open) return;
-    setKey(newUuid());
-    form.resetFields();
-    form.setFieldsValue(
+  const initial = useMemo(
+    () =>
       estate
         ? {
             name: estate.name,
@@ -138,8 +202,9 @@ export function EstateModal({
             propertyPhone: estate.propertyPhone ?? '',
           }
         : { areaCode: defaultArea, name: '' },
-    );
-  }, [open, estate, defaultArea, form]);
+    [estate, defaultArea],
+  );
+  const [form, key] = useFreshForm<EstateValues>(open, initial);
 
   const blankToNull = (v?: string) => (v && v.trim() ? v.trim() : null);
   return (
@@ -176,26 +241,23 @@ export function EstateModal({
           <AreaPicker data-testid="estate-area" />
         </Form.Item>
       )}
-      <Form.Item
+      <TextItem
         name="name"
         label={t('housing.estate.name')}
-        rules={[{ required: true, whitespace: true, max: 60 }]}
-      >
-        <Input maxLength={60} data-testid="estate-name" />
-      </Form.Item>
-      <Form.Item name="address" label={t('housing.address')}>
-        <Input maxLength={120} />
-      </Form.Item>
-      <Form.Item name="propertyCompany" label={t('housing.estate.propertyCompany')}>
-        <Input maxLength={60} />
-      </Form.Item>
-      <Form.Item
+        required
+        max
+        maxLength={60}
+        data-testid="estate-name"
+      />
+      <TextItem name="address" label={t('housing.address')} maxLength={120} />
+      <TextItem name="propertyCompany" label={t('housing.estate.propertyCompany')} maxLength={60} />
+      <TextItem
         name="propertyPhone"
         label={t('housing.estate.propertyPhone')}
         extra={t('housing.estate.propertyPhoneHint')}
-      >
-        <Input maxLength={20} inputMode="tel" />
-      </Form.Item>
+        maxLength={20}
+        inputMode="tel"
+      />
     </FormModal>
   );
 }
@@ -247,27 +309,24 @@ export function BulkBuildingModal({
   onSaved: (b: Building) => void;
 }) {
   const t = useT();
-  const [form] = Form.useForm<BulkValues>();
-  const [key, setKey] = useState(newUuid);
-  const area = Form.useWatch('areaCode', form);
-  const floors = Form.useWatch('floors', form) ?? 0;
-  const unitsN = Form.useWatch('units', form) ?? 0;
-  const perFloor = Form.useWatch('dwellingsPerFloor', form) ?? 0;
-  const estateOptions = useEstateOptions(area);
-  useEffect(() => {
-    if (!open) return;
-    setKey(newUuid());
-    form.resetFields();
-    form.setFieldsValue({
+  const initial = useMemo(
+    () => ({
       areaCode: defaultArea && defaultArea.length === 15 ? defaultArea : undefined,
       estateId: defaultEstate,
       floors: 6,
       units: 2,
       dwellingsPerFloor: 2,
-      use: 'residential',
-      dwellingUse: 'self_occupied',
-    });
-  }, [open, defaultArea, defaultEstate, form]);
+      use: 'residential' as const,
+      dwellingUse: 'self_occupied' as const,
+    }),
+    [defaultArea, defaultEstate],
+  );
+  const [form, key] = useFreshForm<BulkValues>(open, initial);
+  const area = Form.useWatch('areaCode', form);
+  const floors = Form.useWatch('floors', form) ?? 0;
+  const unitsN = Form.useWatch('units', form) ?? 0;
+  const perFloor = Form.useWatch('dwellingsPerFloor', form) ?? 0;
+  const estateOptions = useEstateOptions(area);
 
   return (
     <FormModal<BulkValues>
@@ -324,29 +383,24 @@ export function BulkBuildingModal({
           data-testid="bulk-estate"
         />
       </Form.Item>
-      <Form.Item
+      <TextItem
         name="name"
         label={t('housing.building.name')}
-        rules={[{ required: true, whitespace: true, max: 60 }]}
-      >
-        <Input maxLength={60} placeholder={t('housing.building.namePlaceholder')} data-testid="bulk-name" />
-      </Form.Item>
+        required
+        max
+        maxLength={60}
+        placeholder={t('housing.building.namePlaceholder')}
+        data-testid="bulk-name"
+      />
       <div className="housing-form-row">
-        <Form.Item name="floors" label={t('housing.building.floors')} rules={[{ required: true }]}>
-          <InputNumber min={1} max={MAX_FLOORS} precision={0} inputMode="numeric" data-testid="bulk-floors" />
-        </Form.Item>
-        <Form.Item name="units" label={t('housing.bulk.units')} rules={[{ required: true }]}>
-          <InputNumber min={1} max={MAX_UNITS} precision={0} inputMode="numeric" data-testid="bulk-units" />
-        </Form.Item>
-        <Form.Item name="dwellingsPerFloor" label={t('housing.bulk.perFloor')} rules={[{ required: true }]}>
-          <InputNumber
-            min={1}
-            max={MAX_PER_FLOOR}
-            precision={0}
-            inputMode="numeric"
-            data-testid="bulk-per-floor"
-          />
-        </Form.Item>
+        <CountItem name="floors" label={t('housing.building.floors')} max={MAX_FLOORS} testId="bulk-floors" />
+        <CountItem name="units" label={t('housing.bulk.units')} max={MAX_UNITS} testId="bulk-units" />
+        <CountItem
+          name="dwellingsPerFloor"
+          label={t('housing.bulk.perFloor')}
+          max={MAX_PER_FLOOR}
+          testId="bulk-per-floor"
+        />
       </div>
       <Typography.Paragraph type="secondary" data-testid="bulk-total">
         {t('housing.bulk.total', { n: floors * unitsN * perFloor })}
@@ -364,9 +418,7 @@ export function BulkBuildingModal({
       <Form.Item name="dwellingArea" label={t('housing.dwelling.area')}>
         <InputNumber min={1} max={10000} addonAfter="m²" />
       </Form.Item>
-      <Form.Item name="number" label={t('housing.building.number')}>
-        <Input maxLength={16} />
-      </Form.Item>
+      <TextItem name="number" label={t('housing.building.number')} maxLength={16} />
     </FormModal>
   );
 }
@@ -393,20 +445,20 @@ export function BuildingEditModal({
   onSaved: (b: Building) => void;
 }) {
   const t = useT();
-  const [form] = Form.useForm<BuildingValues>();
-  const estateOptions = useEstateOptions(building.areaCode);
-  useEffect(() => {
-    if (!open) return;
-    form.resetFields();
-    form.setFieldsValue({
+  const initial = useMemo(
+    () => ({
       estateId: building.estateId,
       name: building.name,
       number: building.number ?? '',
       floors: building.floors,
       use: building.use,
       address: building.address ?? '',
-    });
-  }, [open, building, form]);
+    }),
+    [building],
+  );
+  // No idempotency key: a change carries its version instead.
+  const [form] = useFreshForm<BuildingValues>(open, initial);
+  const estateOptions = useEstateOptions(building.areaCode);
   return (
     <FormModal<BuildingValues>
       open={open}
@@ -432,25 +484,13 @@ export function BuildingEditModal({
       <Form.Item name="estateId" label={t('housing.estate')}>
         <Select allowClear options={estateOptions} placeholder={t('housing.noEstate')} />
       </Form.Item>
-      <Form.Item
-        name="name"
-        label={t('housing.building.name')}
-        rules={[{ required: true, whitespace: true }]}
-      >
-        <Input maxLength={60} />
-      </Form.Item>
-      <Form.Item name="floors" label={t('housing.building.floors')} rules={[{ required: true }]}>
-        <InputNumber min={1} max={MAX_FLOORS} precision={0} inputMode="numeric" />
-      </Form.Item>
+      <TextItem name="name" label={t('housing.building.name')} required maxLength={60} />
+      <CountItem name="floors" label={t('housing.building.floors')} max={MAX_FLOORS} />
       <Form.Item name="use" label={t('housing.building.use')}>
         <Select options={buildingUseOptions(t)} />
       </Form.Item>
-      <Form.Item name="number" label={t('housing.building.number')}>
-        <Input maxLength={16} />
-      </Form.Item>
-      <Form.Item name="address" label={t('housing.address')}>
-        <Input maxLength={120} />
-      </Form.Item>
+      <TextItem name="number" label={t('housing.building.number')} maxLength={16} />
+      <TextItem name="address" label={t('housing.address')} maxLength={120} />
     </FormModal>
   );
 }
@@ -468,13 +508,7 @@ export function UnitModal({
   onSaved: (unitId: string) => void;
 }) {
   const t = useT();
-  const [form] = Form.useForm<{ number: string; name?: string }>();
-  const [key, setKey] = useState(newUuid);
-  useEffect(() => {
-    if (!open) return;
-    setKey(newUuid());
-    form.resetFields();
-  }, [open, form]);
+  const [form, key] = useFreshForm<{ number: string; name?: string }>(open);
   return (
     <FormModal<{ number: string; name?: string }>
       open={open}
@@ -491,16 +525,15 @@ export function UnitModal({
         onSaved(u.id);
       }}
     >
-      <Form.Item
+      <TextItem
         name="number"
         label={t('housing.unit.number')}
-        rules={[{ required: true, whitespace: true }]}
-      >
-        <Input maxLength={16} inputMode="numeric" data-testid="unit-number" />
-      </Form.Item>
-      <Form.Item name="name" label={t('housing.unit.name')}>
-        <Input maxLength={30} />
-      </Form.Item>
+        required
+        maxLength={16}
+        inputMode="numeric"
+        data-testid="unit-number"
+      />
+      <TextItem name="name" label={t('housing.unit.name')} maxLength={30} />
     </FormModal>
   );
 }
@@ -535,18 +568,14 @@ export function DwellingModal({
   extra?: ReactNode;
 }) {
   const t = useT();
-  const [form] = Form.useForm<DwellingValues>();
-  const [key, setKey] = useState(newUuid);
-  useEffect(() => {
-    if (!open) return;
-    setKey(newUuid());
-    form.resetFields();
-    form.setFieldsValue(
+  const initial = useMemo<Partial<DwellingValues>>(
+    () =>
       dwelling
         ? { floor: dwelling.floor, number: dwelling.number, floorArea: dwelling.floorArea, use: dwelling.use }
         : { floor: 1, number: '', use: 'self_occupied' },
-    );
-  }, [open, dwelling, form]);
+    [dwelling],
+  );
+  const [form, key] = useFreshForm<DwellingValues>(open, initial);
   return (
     <FormModal<DwellingValues>
       open={open}
@@ -567,16 +596,14 @@ export function DwellingModal({
         <Select options={dwellingUseOptions(t)} data-testid="dwelling-use" />
       </Form.Item>
       <div className="housing-form-row">
-        <Form.Item name="floor" label={t('housing.dwelling.floor')} rules={[{ required: true }]}>
-          <InputNumber min={1} max={maxFloor} precision={0} inputMode="numeric" />
-        </Form.Item>
-        <Form.Item
+        <CountItem name="floor" label={t('housing.dwelling.floor')} max={maxFloor} />
+        <TextItem
           name="number"
           label={t('housing.dwelling.number')}
-          rules={[{ required: true, whitespace: true }]}
-        >
-          <Input maxLength={16} data-testid="dwelling-number" />
-        </Form.Item>
+          required
+          maxLength={16}
+          data-testid="dwelling-number"
+        />
       </div>
       <Form.Item name="floorArea" label={t('housing.dwelling.area')}>
         <InputNumber min={1} max={10000} addonAfter="m²" />

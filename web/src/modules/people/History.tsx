@@ -56,8 +56,12 @@ export function History({ events, showNames }: { events: ResidentEvent[]; showNa
               ) : null}
               {extra.length ? <div>{extra.join(' · ')}</div> : null}
               {e.note ? <div>{e.note}</div> : null}
-              <Typography.Text type="secondary">
-                {t('people.event.by', { name: e.actorName ?? '', at: formatDateTime(e.at, locale) })}
+              <Typography.Text type="secondary" className="people-event-by">
+                {t('people.event.by', {
+                  // Seeds and jobs record as 'system': say 系统, not the machine name.
+                  name: e.actorName === 'system' ? t('people.event.system') : (e.actorName ?? ''),
+                  at: formatDateTime(e.at, locale),
+                })}
               </Typography.Text>
             </div>
           ),

@@ -51,6 +51,7 @@ import {
 } from './labels';
 import { period } from './ResidentPage';
 import { ResidentForm } from './ResidentForm';
+import { HouseholdVisits } from '../visits/HouseholdVisits';
 import './people.css';
 
 type Member = HouseholdCard['members'][number];
@@ -222,6 +223,8 @@ export default function HouseholdPage() {
       <Card title={t('people.household.history')} className="people-section">
         <History events={h.events} showNames />
       </Card>
+
+      <HouseholdVisits householdId={h.id} householdNumber={h.number} headName={h.headName} />
 
       <ResidentForm
         open={adding}

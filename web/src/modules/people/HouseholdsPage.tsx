@@ -38,6 +38,7 @@ import { AreaPicker } from '../../components/AreaPicker';
 import { applyServerErrors } from '../../components/formErrors';
 import { peopleApi, type Household } from './api';
 import { livingLabel, typeLabel } from './labels';
+import { ExportButton } from './ExportButton';
 import './people.css';
 
 const PAGE = 20;
@@ -82,16 +83,24 @@ export default function HouseholdsPage() {
     <Page
       title={t('people.households.title')}
       extra={
-        can('create', 'Population') ? (
-          <Button
-            type="primary"
-            icon={<PlusOutlined />}
-            onClick={() => setCreating(true)}
-            data-testid="household-create"
-          >
-            {t('people.households.create')}
-          </Button>
-        ) : null
+        <Space wrap>
+          {can('create', 'Population') ? (
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setCreating(true)}
+              data-testid="household-create"
+            >
+              {t('people.households.create')}
+            </Button>
+          ) : null}
+          {can('create', 'Population') ? (
+            <Link to="/people/import" data-testid="people-import-link">
+              <Button>{t('peopleIo.import.title')}</Button>
+            </Link>
+          ) : null}
+          <ExportButton areaCode={areaCode} />
+        </Space>
       }
     >
       <Card size="small" className="people-filter">

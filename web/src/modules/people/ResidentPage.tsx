@@ -39,6 +39,7 @@ import {
   statusLabel,
 } from './labels';
 import { RevealField } from './RevealField';
+import { ResidentTags } from '../tags/ResidentTags';
 import './people.css';
 
 export default function ResidentPage() {
@@ -126,6 +127,8 @@ export default function ResidentPage() {
           {r.note ? <Descriptions.Item label={t('people.resident.note')}>{r.note}</Descriptions.Item> : null}
         </Descriptions>
       </Card>
+
+      {can('read', 'Tag') ? <ResidentTags residentId={r.id} alive={r.status === 'alive'} /> : null}
 
       <Card title={t('people.resident.households')} className="people-section">
         <List

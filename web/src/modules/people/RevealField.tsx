@@ -113,7 +113,8 @@ export function RevealField({
       >
         <Alert type="info" showIcon title={t('people.reveal.hint')} className="form-alert" />
         {error ? <Alert type="error" showIcon title={error.message} className="form-alert" /> : null}
-        <Form form={form} layout="vertical" onFinish={submit}>
+        {/* Named per field: both dialogs are rendered, and their inputs need ids of their own. */}
+        <Form form={form} name={`reveal-${field}`} layout="vertical" onFinish={submit}>
           <Form.Item
             name="purpose"
             label={t('people.reveal.purpose')}

@@ -1,7 +1,13 @@
 /** A resident's landing page: four big buttons (report, my cases, messages, tracking) and the latest cases. */
 import { useEffect, useState } from 'react';
 import { Badge, Typography } from 'antd';
-import { BellOutlined, EditOutlined, FileSearchOutlined, ProfileOutlined } from '@ant-design/icons';
+import {
+  BellOutlined,
+  EditOutlined,
+  FileSearchOutlined,
+  ProfileOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import { Link } from 'react-router';
 import { useLocale } from '../../i18n';
 import { useMe } from '../../session';
@@ -50,6 +56,11 @@ export function ResidentHome() {
         <Link to="/track" className="home-tile" data-testid="resident-tile-track">
           <FileSearchOutlined className="home-tile-icon" />
           <span className="home-tile-label">{t('resident.menuTrack')}</span>
+        </Link>
+        <Link to="/my-household" className="home-tile" data-testid="resident-tile-my-household">
+          <TeamOutlined className="home-tile-icon" />
+          <span className="home-tile-label">{t('myHousehold.menu')}</span>
+          <span className="home-tile-hint">{t('myHousehold.tileHint')}</span>
         </Link>
       </div>
       {recent && recent.length ? (

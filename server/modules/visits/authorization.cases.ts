@@ -1,0 +1,242 @@
+/**
+ * Home visits' rows of the authorization table (server/policy/authorization.test.ts). Grid workers record visits in
+ * their grids and read them and their due lists; community workers and street staff read visits and due lists in
+ * their area and manage its visit rules; leaders, street staff and community workers read the ledger (coverage).
+ * Households live at grids, so each relation's target sits in a grid at that relation (gridAt); rules are set with a
+ * fresh tag each time (one rule in force per area and tag).
+ */
+import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
+import { ROLES, type Role } from '../../../common/roles';
+import { memoryUploadStore } from '../../storage';
+import { areaAt, gridAt, type Actor, type Matrix, type RouteCase } from '../../test/matrix';
+import { accounts } from '../accounts/tables';
+import { insertCategory } from '../cases/test-fixtures';
+import { tags } from '../tags/tables';
+import { visitPhotos } from './tables';
+import { householdAt, insertRule, insertVisit } from './test-fixtures';
+
+const RECORDERS: Role[] = ['grid_worker'];
+const READERS: Role[] = ['street_staff', 'community_worker', 'grid_worker'];
+const RULE_MANAGERS: Role[] = ['street_staff', 'community_worker'];
+const LEDGER_READERS: Role[] = ['leader', 'street_staff', 'community_worker'];
+
+const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+const PERIOD = () => `from=${today().slice(0, 4)}-01-01&to=${today()}`;
+
+async function accountOf(m: Matrix, a: Actor): Promise<string> {
+  const [row] = await m.env.ctx.db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.username, `matrix.${a.role}`));
+  return row!.id;
+}
+
+/** A visit (by the actor itself, with one need) to a fresh household in a grid at the relation. */
+async function visitAt(a: Actor, rel: Parameters<typeof gridAt>[1], m: Matrix) {
+  const grid = gridAt(a.home, rel);
+  if (!grid) return null;
+  const h = await householdAt(m.env.ctx, grid);
+  const id = await insertVisit(m.env.ctx, h, grid, {
+    visitorId: await accountOf(m, a),
+    needs: ['楼道灯坏了'],
+  });
+  return { id, household: h, grid };
+}
+
+/** A fresh tag every role could see, so that each rule set here is new (one rule in force per area and tag). */
+async function freshTag(m: Matrix): Promise<string> {
+  const [row] = await m.env.ctx.db
+    .insert(tags)
+    .values({ code: `matrix.visit.${m.seq()}`, name: '矩阵人群', visibleRoles: [...ROLES] })
+    .returning({ id: tags.id });
+  return row!.id;
+}
+
+let categoryId: string | null = null;
+
+async function placePhoto(m: Matrix, visitId: string): Promise<string> {
+  m.env.ctx.uploads ??= memoryUploadStore();
+  const data = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'white' } })
+    .jpeg()
+    .toBuffer();
+  const n = m.seq();
+  await m.env.ctx.uploads.put(`visits/${visitId}/${n}.jpg`, data);
+  await m.env.ctx.uploads.put(`visits/${visitId}/${n}.thumb.webp`, data);
+  const [row] = await m.env.ctx.db
+    .insert(visitPhotos)
+    .values({
+      visitId,
+      mime: 'image/jpeg',
+      bytes: data.length,
+      width: 8,
+      height: 8,
+      sha256: `x${n}`,
+      storageKey: `visits/${visitId}/${n}.jpg`,
+      thumbKey: `visits/${visitId}/${n}.thumb.webp`,
+      uploadedBy: '00000000-0000-0000-0000-000000000000',
+    })
+    .returning({ id: visitPhotos.id });
+  return row!.id;
+}
+
+export const routeCases: Record<string, RouteCase> = {
+  'GET /api/visit-rules': {
+    allow: RULE_MANAGERS,
+    scope: 'scoped',
+    call: async (a, rel) => {
+      const area = areaAt(a.home, rel);
+      return area ? { method: 'GET', url: `/api/visit-rules?areaCode=${area}` } : null;
+    },
+  },
+  'POST /api/visit-rules': {
+    allow: RULE_MANAGERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const grid = gridAt(a.home, rel);
+      return grid
+        ? {
+            method: 'POST',
+            url: '/api/visit-rules',
+            payload: { areaCode: grid, tagId: await freshTag(m), intervalDays: 30 },
+          }
+        : null;
+    },
+  },
+  'PATCH /api/visit-rules/{id}': {
+    allow: RULE_MANAGERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const grid = gridAt(a.home, rel);
+      if (!grid) return null;
+      const id = await insertRule(m.env.ctx, grid, 30, await freshTag(m));
+      return { method: 'PATCH', url: `/api/visit-rules/${id}`, payload: { version: 1, intervalDays: 20 } };
+    },
+  },
+  'POST /api/visit-rules/{id}/retire': {
+    allow: RULE_MANAGERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const grid = gridAt(a.home, rel);
+      if (!grid) return null;
+      const id = await insertRule(m.env.ctx, grid, 30, await freshTag(m));
+      return { method: 'POST', url: `/api/visit-rules/${id}/retire`, payload: { version: 1 } };
+    },
+  },
+  'GET /api/visits/due': {
+    allow: READERS,
+    scope: 'scoped',
+    call: async (a, rel) => {
+      const grid = gridAt(a.home, rel);
+      return grid ? { method: 'GET', url: `/api/visits/due?areaCode=${grid}` } : null;
+    },
+  },
+  'GET /api/visits/coverage': {
+    allow: LEDGER_READERS,
+    scope: 'scoped',
+    call: async (a, rel) => {
+      const grid = gridAt(a.home, rel);
+      return grid ? { method: 'GET', url: `/api/visits/coverage?areaCode=${grid}&${PERIOD()}` } : null;
+    },
+  },
+  'GET /api/visits/coverage/never': {
+    allow: LEDGER_READERS,
+    scope: 'scoped',
+    call: async (a, rel) => {
+      const grid = gridAt(a.home, rel);
+      return grid ? { method: 'GET', url: `/api/visits/coverage/never?areaCode=${grid}&${PERIOD()}` } : null;
+    },
+  },
+  'GET /api/visits': {
+    allow: READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      return v
+        ? {
+            method: 'GET',
+            url: `/api/visits?householdId=${v.household.id}`,
+            listed: { field: 'id', value: v.id },
+          }
+        : null;
+    },
+  },
+  'POST /api/visits': {
+    allow: RECORDERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const grid = gridAt(a.home, rel);
+      if (!grid) return null;
+      const h = await householdAt(m.env.ctx, grid);
+      return {
+        method: 'POST',
+        url: '/api/visits',
+        payload: {
+          householdId: h.id,
+          visitedOn: today(),
+          personsMet: [h.memberId],
+          situation: '家中一切正常',
+        },
+      };
+    },
+  },
+  'GET /api/visits/{id}': {
+    allow: READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      return v ? { method: 'GET', url: `/api/visits/${v.id}` } : null;
+    },
+  },
+  'POST /api/visits/{id}/correction': {
+    allow: RECORDERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      return v
+        ? {
+            method: 'POST',
+            url: `/api/visits/${v.id}/correction`,
+            payload: { visitedOn: today(), personsMet: [], situation: '更正：家中无人' },
+          }
+        : null;
+    },
+  },
+  'POST /api/visits/{id}/needs/{n}/case': {
+    allow: RECORDERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      if (!v) return null;
+      categoryId ??= await insertCategory(m.env.ctx);
+      return { method: 'POST', url: `/api/visits/${v.id}/needs/1/case`, payload: { categoryId } };
+    },
+  },
+  'POST /api/visits/{id}/photos': {
+    allow: RECORDERS,
+    scope: 'scoped',
+    // Bytes without a Content-Type: whoever passes authorization gets 415, so nothing is stored here.
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      return v
+        ? { method: 'POST', url: `/api/visits/${v.id}/photos`, payload: Buffer.from('not an image') }
+        : null;
+    },
+  },
+  'GET /api/visit-photos/{id}': {
+    allow: READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      return v ? { method: 'GET', url: `/api/visit-photos/${await placePhoto(m, v.id)}` } : null;
+    },
+  },
+  'GET /api/visit-photos/{id}/thumb': {
+    allow: READERS,
+    scope: 'scoped',
+    call: async (a, rel, m) => {
+      const v = await visitAt(a, rel, m);
+      return v ? { method: 'GET', url: `/api/visit-photos/${await placePhoto(m, v.id)}/thumb` } : null;
+    },
+  },
+};

@@ -1,0 +1,229 @@
+/**
+ * 民情台账: coverage of home visits for a street, community or grid over a period, per grid and per grid worker;
+ * a grid row opens the households never visited in the period (paged, each linking to its card).
+ */
+import { useEffect, useState } from 'react';
+import {
+  Card,
+  DatePicker,
+  Drawer,
+  Empty,
+  List,
+  Pagination,
+  Progress,
+  Skeleton,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { Link } from 'react-router';
+import { isApiError, type ApiError } from '../../api';
+import { useLocale } from '../../i18n';
+import { useSession } from '../../session';
+import { Page } from '../../components/Page';
+import { ErrorResult } from '../../components/ErrorResult';
+import { AreaPicker } from '../../components/AreaPicker';
+import { chinaDay, visitsApi, type Coverage, type NeverItems } from './api';
+import './visits.css';
+
+type Row = Coverage['grids'][number];
+const NEVER_PAGE = 20;
+
+function Percent({ value }: { value: number | null }) {
+  return value === null ? <span>—</span> : <Progress percent={value} size="small" format={(p) => `${p}%`} />;
+}
+
+export default function LedgerPage() {
+  const { t } = useLocale();
+  const { me } = useSession();
+  const home = me?.assignments.find((a) => a.areaCode)?.areaCode ?? undefined;
+  const [areaCode, setAreaCode] = useState<string | undefined>(home);
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs(chinaDay(-59)), dayjs(chinaDay(0))]);
+  const [data, setData] = useState<Coverage | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [reload, setReload] = useState(0);
+  const [drill, setDrill] = useState<Row | null>(null);
+  const from = range[0].format('YYYY-MM-DD');
+  const to = range[1].format('YYYY-MM-DD');
+
+  useEffect(() => {
+    if (!areaCode) return;
+    const ac = new AbortController();
+    setError(null);
+    setData(null);
+    visitsApi
+      .coverage({ areaCode, from, to }, ac.signal)
+      .then(setData)
+      .catch((e: unknown) => {
+        if (isApiError(e)) setError(e);
+      });
+    return () => ac.abort();
+  }, [areaCode, from, to, reload]);
+
+  const columns = [
+    {
+      title: t('visits.ledger.grid'),
+      dataIndex: 'areaName',
+      render: (_: unknown, r: Row) => (
+        <Typography.Link onClick={() => setDrill(r)} data-testid="ledger-grid">
+          {r.areaName ?? r.areaCode}
+        </Typography.Link>
+      ),
+    },
+    { title: t('visits.ledger.households'), dataIndex: 'households' },
+    { title: t('visits.ledger.visited'), dataIndex: 'visitedHouseholds' },
+    {
+      title: t('visits.ledger.coverage'),
+      dataIndex: 'coveragePercent',
+      render: (v: number | null) => <Percent value={v} />,
+    },
+    { title: t('visits.ledger.visits'), dataIndex: 'visits' },
+  ];
+
+  return (
+    <Page title={t('visits.ledger.title')}>
+      <Space wrap className="visits-filter">
+        <AreaPicker value={areaCode} onChange={setAreaCode} style={{ minWidth: 240 }} />
+        <DatePicker.RangePicker
+          value={range}
+          allowClear={false}
+          disabledDate={(d) => d.isAfter(dayjs(), 'day')}
+          onChange={(v) => {
+            if (v?.[0] && v[1]) setRange([v[0], v[1]]);
+          }}
+        />
+      </Space>
+      {error ? (
+        <ErrorResult error={error} onRetry={() => setReload((n) => n + 1)} />
+      ) : !areaCode ? (
+        <Empty description={t('visits.ledger.pickArea')} />
+      ) : !data ? (
+        <Skeleton active />
+      ) : (
+        <>
+          <Card className="visits-section" data-testid="ledger-total">
+            <Space wrap size="large">
+              <span>
+                {t('visits.ledger.households')}: <b>{data.total.households}</b>
+              </span>
+              <span>
+                {t('visits.ledger.visited')}: <b>{data.total.visitedHouseholds}</b>
+              </span>
+              <span>
+                {t('visits.ledger.visits')}: <b>{data.total.visits}</b>
+              </span>
+              <span style={{ minWidth: 160, display: 'inline-block' }}>
+                <Percent value={data.total.coveragePercent} />
+              </span>
+            </Space>
+          </Card>
+          <Card title={t('visits.ledger.byGrid')} className="visits-section">
+            <Table<Row>
+              rowKey="areaCode"
+              size="small"
+              columns={columns}
+              dataSource={data.grids}
+              pagination={false}
+              scroll={{ x: 'max-content' }}
+              data-testid="ledger-grids"
+            />
+          </Card>
+          <Card title={t('visits.ledger.byWorker')} className="visits-section">
+            <Table
+              rowKey="accountId"
+              size="small"
+              dataSource={data.workers}
+              pagination={false}
+              scroll={{ x: 'max-content' }}
+              columns={[
+                { title: t('visits.ledger.worker'), dataIndex: 'name' },
+                { title: t('visits.ledger.households'), dataIndex: 'households' },
+                { title: t('visits.ledger.visitedByWorker'), dataIndex: 'visitedHouseholds' },
+                {
+                  title: t('visits.ledger.coverage'),
+                  dataIndex: 'coveragePercent',
+                  render: (v: number | null) => <Percent value={v} />,
+                },
+                { title: t('visits.ledger.visits'), dataIndex: 'visits' },
+              ]}
+            />
+          </Card>
+        </>
+      )}
+      <NeverDrawer row={drill} from={from} to={to} onClose={() => setDrill(null)} />
+    </Page>
+  );
+}
+
+function NeverDrawer({
+  row,
+  from,
+  to,
+  onClose,
+}: {
+  row: Row | null;
+  from: string;
+  to: string;
+  onClose: () => void;
+}) {
+  const { t } = useLocale();
+  const [page, setPage] = useState(1);
+  const [data, setData] = useState<NeverItems | null>(null);
+  useEffect(() => setPage(1), [row?.areaCode]);
+  useEffect(() => {
+    if (!row) return;
+    const ac = new AbortController();
+    setData(null);
+    visitsApi
+      .never(
+        { areaCode: row.areaCode, from, to, limit: NEVER_PAGE, offset: (page - 1) * NEVER_PAGE },
+        ac.signal,
+      )
+      .then(setData)
+      .catch(() => setData({ items: [], total: 0 }));
+    return () => ac.abort();
+  }, [row, from, to, page]);
+  return (
+    <Drawer
+      open={row !== null}
+      onClose={onClose}
+      title={row ? t('visits.ledger.never', { name: row.areaName ?? row.areaCode }) : ''}
+      width={480}
+      destroyOnHidden
+    >
+      {!data ? (
+        <Skeleton active />
+      ) : (
+        <>
+          <List
+            dataSource={data.items}
+            locale={{ emptyText: t('visits.ledger.noneNever') }}
+            renderItem={(i) => (
+              <List.Item key={i.householdId} data-testid="ledger-never-item">
+                <List.Item.Meta
+                  title={
+                    <Link to={`/households/${i.householdId}`}>
+                      {i.headName ?? t('visits.my.noHead')} · {i.householdNumber}
+                    </Link>
+                  }
+                  description={`${i.dwellingLabel ?? i.areaName ?? ''} · ${
+                    i.lastVisitedOn ? t('visits.my.last', { day: i.lastVisitedOn }) : t('visits.my.never')
+                  }`}
+                />
+              </List.Item>
+            )}
+          />
+          <Pagination
+            current={page}
+            pageSize={NEVER_PAGE}
+            total={data.total}
+            onChange={setPage}
+            size="small"
+            showSizeChanger={false}
+          />
+        </>
+      )}
+    </Drawer>
+  );
+}
