@@ -78,9 +78,12 @@ function mineArmWhere(m: MineArm, actor: Actor, reach: ReturnType<typeof caseRea
       const q = within(m.path);
       // A case held without a department lies under its holder (routing and escalation hold it on its own area chain);
       // the area condition repeats it so the list never leaves the scope, from the same index.
+      // Only community, street and district paths hold cases: under a community (or, for district-level cases, under
+      // a district) the holder is that area itself, and equality lets the index give the newest first.
+      const single = m.path.length === 12 || (m.districtOnly && m.path.length === 6);
       return and(
         isNull(cases.leadDepartmentId),
-        under(cases.holderPath, m.path),
+        single ? eq(cases.holderPath, m.path) : under(cases.holderPath, m.path),
         statusIn(m.statuses),
         m.districtOnly ? eq(cases.level, 'district') : undefined,
         q ? under(cases.areaPath, q) : scope,

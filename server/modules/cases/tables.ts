@@ -97,6 +97,10 @@ export const cases = pgTable(
       .where(
         sql`${t.leadDepartmentId} is null and ${t.status} in ('reported','accepted','dispatched','handling','suspended')`,
       ),
+    // The work list's verification part: the few handled or verified cases of an area, newest first.
+    index('cases_to_verify_idx')
+      .using('btree', t.areaPath.op('text_pattern_ops'), t.createdAt, t.id)
+      .where(sql`${t.status} in ('handled','verified')`),
     index('cases_department_list_idx').on(t.leadDepartmentId, t.createdAt, t.id, t.status),
     index('cases_status_due_idx').on(t.status, t.dueAt),
     index('cases_reporter_idx').on(t.reporterAccountId),
