@@ -78,12 +78,9 @@ function mineArmWhere(m: MineArm, actor: Actor, reach: ReturnType<typeof caseRea
       const q = within(m.path);
       // A case held without a department lies under its holder (routing and escalation hold it on its own area chain);
       // the area condition repeats it so the list never leaves the scope, from the same index.
-      // Only community, street and district paths hold cases: under a community (or, for district-level cases, under
-      // a district) the holder is that area itself, and equality lets the index give the newest first.
-      const single = m.path.length === 12 || (m.districtOnly && m.path.length === 6);
       return and(
         isNull(cases.leadDepartmentId),
-        single ? eq(cases.holderPath, m.path) : under(cases.holderPath, m.path),
+        singleHolder(m) ? eq(cases.holderPath, m.path) : under(cases.holderPath, m.path),
         statusIn(m.statuses),
         m.districtOnly ? eq(cases.level, 'district') : undefined,
         q ? under(cases.areaPath, q) : scope,
@@ -102,6 +99,14 @@ function mineArmWhere(m: MineArm, actor: Actor, reach: ReturnType<typeof caseRea
     case 'reported':
       return and(eq(cases.reporterAccountId, actor.accountId), statusIn(m.statuses))!;
   }
+}
+
+/**
+ * Only community, street and district paths hold cases: under a community (or, for district-level cases, under a
+ * district) the holder is that area itself, and equality lets the index give the newest first.
+ */
+function singleHolder(m: Extract<MineArm, { kind: 'holder' }>): boolean {
+  return m.path.length === 12 || (m.districtOnly && m.path.length === 6);
 }
 
 /** Whether two work-list parts can hold the same case (then the kept counts cannot simply be added). */
@@ -194,13 +199,32 @@ function selectPage(ctx: AppContext, ids: SQL) {
     .orderBy(desc(cases.createdAt), desc(cases.id));
 }
 
+/**
+ * The newest `n` ids of one arm. A work-list part over several holders (a street's own cases and its communities') is
+ * read holder by holder, newest first from the index, through a lateral join over the holding areas under the path,
+ * instead of reading every waiting case of the street to sort them.
+ */
+function armPage(where: SQL, n: number, holdersUnder: string | null): SQL {
+  if (!holdersUnder)
+    return sql`select id, created_at from ${cases} where ${where} order by ${ORDER} limit ${n}`;
+  return sql`select c.id, c.created_at
+      from (select path as holder from areas where path like ${holdersUnder + '%'} and length(path) in (6, 9, 12)) h
+      cross join lateral (select id, created_at from ${cases} where ${where} and holder_path = h.holder
+                          order by ${ORDER} limit ${n}) c
+      order by c.created_at desc, c.id desc limit ${n}`;
+}
+
 /** The ids of the page: the newest `offset + limit` of each arm, merged (deduplicated when the arms may overlap). */
-function pageIds(arms: SQL[], disjoint: boolean, limit: number, offset: number): SQL {
-  if (arms.length === 1)
+function pageIds(
+  arms: SQL[],
+  holders: (string | null)[],
+  disjoint: boolean,
+  limit: number,
+  offset: number,
+): SQL {
+  if (arms.length === 1 && !holders[0])
     return sql`select id from ${cases} where ${arms[0]} order by ${ORDER} limit ${limit} offset ${offset}`;
-  const each = arms.map(
-    (a) => sql`(select id, created_at from ${cases} where ${a} order by ${ORDER} limit ${offset + limit})`,
-  );
+  const each = arms.map((a, i) => sql`(${armPage(a, offset + limit, holders[i] ?? null)})`);
   return sql`select id from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) p
               order by ${ORDER} limit ${limit} offset ${offset}`;
 }
@@ -264,12 +288,14 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const reach = caseReach(ability, actor);
 
   let arms: SQL[];
+  let holders: (string | null)[] = [];
   let disjoint: boolean;
   let mine: MineArm[] | null = null;
   if (query.mine) {
     mine = mineArms(actor);
     const scope = caseScopeWhere(ability, actor);
     arms = mine.map((m) => mineArmWhere(m, actor, reach, scope));
+    holders = mine.map((m) => (m.kind === 'holder' && !singleHolder(m) ? m.path : null));
     disjoint = false;
   } else {
     arms = scopeArms(ability, actor);
@@ -279,7 +305,7 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const paged = query.status ? filtered.map((a) => and(a, eq(cases.status, query.status!))!) : filtered;
 
   const [rows, counts] = await Promise.all([
-    selectPage(ctx, pageIds(paged, disjoint, limit, offset)) as Promise<Joined[]>,
+    selectPage(ctx, pageIds(paged, holders, disjoint, limit, offset)) as Promise<Joined[]>,
     (async () => {
       const plain = filters.length === 0;
       // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope; the work list),
