@@ -1,4 +1,7 @@
-/** The `linli` command line: serve, migrate, seed demo, seed city, areas import, grids, users create, apikeys, audit verify. */
+/**
+ * The `linli` command line: serve, migrate, seed demo, seed city, areas import, grids, users create, apikeys,
+ * audit verify, secrets status/rotate.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,6 +15,7 @@ import { seedCity } from './modules/demo/city';
 import { createAccount } from './modules/accounts/service';
 import { verifyAuditChain } from './modules/audit/log';
 import { createApiKey, listApiKeys, revokeApiKey } from './modules/open311/apikeys';
+import { rotateSecrets, secretsStatus } from './secrets-rotate';
 import type { AppContext } from './context';
 
 async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -257,6 +261,53 @@ audit
       );
       process.exitCode = 1;
     }
+  });
+
+const secrets = program
+  .command('secrets')
+  .description(
+    'Encryption at rest: key ring status and key rotation (LINLI_SECRET_KEY, LINLI_SECRET_KEYS_OLD)',
+  );
+secrets
+  .command('status')
+  .description(
+    'Count the encrypted values per table, cipher and key id; an old key can go when none of its remain',
+  )
+  .action(async () => {
+    const { counts, kid, alg, oldKids } = await withContext(async (ctx) => ({
+      counts: await secretsStatus(ctx),
+      kid: ctx.secrets.currentKid,
+      alg: ctx.secrets.currentAlg,
+      oldKids: ctx.secrets.oldKids,
+    }));
+    console.log(`current key ${kid} (${alg}); older keys: ${oldKids.length ? oldKids.join(', ') : 'none'}`);
+    if (counts.length === 0) console.log('no encrypted values');
+    for (const c of counts)
+      console.log(`${c.table}.${c.column}  ${c.alg}  ${c.kid ?? '-'}  ${c.count}  ${c.state}`);
+    const stale = counts.filter((c) => c.state !== 'current').reduce((n, c) => n + c.count, 0);
+    console.log(
+      stale === 0
+        ? 'all values are under the current key: older keys may be removed from LINLI_SECRET_KEYS_OLD'
+        : `${stale} values still need \`linli secrets rotate\``,
+    );
+  });
+secrets
+  .command('rotate')
+  .description(
+    'Re-encrypt every value not under the current key and cipher, in batches; resumable and idempotent; audited',
+  )
+  .option('--batch <n>', 'rows per transaction (default 1000)', positiveInt)
+  .action(async (opts: { batch?: number }) => {
+    const r = await withContext((ctx) =>
+      rotateSecrets(ctx, { ...(opts.batch ? { batch: opts.batch } : {}), log: (line) => console.log(line) }),
+    );
+    for (const f of r.failed.slice(0, 20))
+      console.error(`cannot re-encrypt ${f.table}.${f.column} ${f.id}: ${f.error}`);
+    if (r.failed.length > 20) console.error(`… and ${r.failed.length - 20} more`);
+    console.log(
+      `rotated to key ${r.kid} (${r.alg}); ${r.failed.length} failed; ${r.remaining} values not under the current key`,
+    );
+    if (r.failed.length || r.remaining) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

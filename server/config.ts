@@ -1,5 +1,6 @@
 /** Reads Linli's configuration from the environment, with the defaults of an embedded single-node install. */
 import path from 'node:path';
+import { CIPHERS, type CipherName } from './crypto';
 
 export type PasswordProfile = 'default' | 'dengbao3';
 
@@ -23,6 +24,12 @@ export interface Config {
   logLevel: string;
   /** 32-byte key (hex or base64) for encrypting personal data and keyed hashes; generated into dataDir when absent. */
   secretKey: string | null;
+  /** Older keys (LINLI_SECRET_KEYS_OLD, comma-separated): they only decrypt, until `linli secrets rotate` is done. */
+  secretKeysOld: string[];
+  /** The key keyed hashes are made with (LINLI_HASH_KEY); must stay the same across rotations. Default: secretKey. */
+  hashKey: string | null;
+  /** Cipher of new boxes (LINLI_CIPHER): aes-256-gcm (default) or sm4 (SM4-CTR + HMAC-SM3). */
+  cipher: CipherName;
   staffIdleTimeoutSeconds: number;
   staffAbsoluteTimeoutSeconds: number;
   residentIdleTimeoutSeconds: number;
@@ -48,6 +55,14 @@ function fractionsEnv(env: NodeJS.ProcessEnv, name: string, fallback: number[]):
   if (list.some((f) => !Number.isFinite(f) || f <= 0 || f >= 1))
     throw new Error(`${name} must be fractions between 0 and 1 separated by commas, got "${raw}"`);
   return [...new Set(list)].sort((a, b) => a - b);
+}
+
+function cipherEnv(env: NodeJS.ProcessEnv): CipherName {
+  const raw = (env.LINLI_CIPHER ?? '').trim().toLowerCase();
+  if (raw === '') return 'aes-256-gcm';
+  if (!(CIPHERS as readonly string[]).includes(raw))
+    throw new Error(`LINLI_CIPHER must be one of ${CIPHERS.join(', ')}, got "${env.LINLI_CIPHER}"`);
+  return raw as CipherName;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -88,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: boolEnv(env, 'LINLI_TRUST_PROXY', false),
     logLevel: env.LOG_LEVEL ?? 'info',
     secretKey: env.LINLI_SECRET_KEY ?? null,
+    secretKeysOld: (env.LINLI_SECRET_KEYS_OLD ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+    hashKey: env.LINLI_HASH_KEY && env.LINLI_HASH_KEY.trim() !== '' ? env.LINLI_HASH_KEY : null,
+    cipher: cipherEnv(env),
     staffIdleTimeoutSeconds: intEnv(env, 'LINLI_STAFF_IDLE_SECONDS', 30 * 60),
     staffAbsoluteTimeoutSeconds: intEnv(env, 'LINLI_STAFF_ABSOLUTE_SECONDS', 12 * 3600),
     residentIdleTimeoutSeconds: intEnv(env, 'LINLI_RESIDENT_IDLE_SECONDS', 7 * 24 * 3600),

@@ -1,6 +1,7 @@
 /** Starts Linli: opens and migrates the database, seeds the demo city on an empty demo install, serves API and web app. */
 import type { Config } from './config';
-import { createSecrets, loadSecretKey } from './crypto';
+import { loadSecrets } from './crypto';
+import { checkKeyedHashes } from './secrets-rotate';
 import { openDatabase } from './db/client';
 import type { AppContext, SmsSender } from './context';
 import { buildApp } from './http/app';
@@ -27,8 +28,10 @@ export async function openContext(
 ): Promise<AppContext> {
   const database = await openDatabase(config);
   await database.migrate();
-  const secrets = createSecrets(loadSecretKey(config));
+  const secrets = loadSecrets(config);
   const ctx: AppContext = { config, database, db: database.db, secrets, sms: logSmsSender(log) };
+  // A wrong LINLI_HASH_KEY after a key rotation would make every search by number miss: refuse to start.
+  await checkKeyedHashes(ctx);
   // Reference data every install needs; both only add what is missing and never overwrite an admin's edits.
   await ensureDefaultCalendar(ctx);
   await ensureDefaultCategories(ctx);

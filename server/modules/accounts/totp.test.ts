@@ -112,7 +112,7 @@ describe('TOTP enrolment and login', () => {
     // Stored encrypted and not yet enabled.
     const [pending] = await env.ctx.db.select().from(accounts).where(eq(accounts.id, workerId));
     expect(pending!.totpEnabled).toBe(false);
-    expect(pending!.totpSecretEnc).toMatch(/^v1\./);
+    expect(pending!.totpSecretEnc).toMatch(/^v2\.a256gcm\.[0-9a-f]{8}\./);
     expect(pending!.totpSecretEnc).not.toContain(secret);
     expect(env.ctx.secrets.decrypt(pending!.totpSecretEnc!)).toBe(secret);
     const stillOpen = await postLogin(env.app, { username: 'totp.worker', password: TEST_PASSWORD });
