@@ -115,7 +115,8 @@ export async function exportResidents(
   const purpose = query.purpose?.trim() ?? '';
   if (unmasked) {
     if ([...purpose].length < 4) throw invalidField('querystring.purpose', 'required');
-    ability.authorize('reveal', 'PersonalData', areaPath);
+    // Without an area: allowed somewhere is enough, the scope filter below keeps to where (null would deny all).
+    ability.authorize('reveal', 'PersonalData', areaPath ?? undefined);
   } else if (query.purpose !== undefined) throw invalidField('querystring.purpose', 'notApplicable');
 
   const conds: SQL[] = [scopeWhere(ability, 'read', 'Population', sql`r.area_path`)];

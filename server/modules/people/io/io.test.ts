@@ -536,6 +536,15 @@ describe('exporting residents', () => {
       .limit(1);
     expect(entry!.details).toMatchObject({ purpose: '核对名单准备走访', rows: lines, unmasked: true });
   });
+  it('exports in clear without an area too, kept to where the exporter may reveal', async () => {
+    const res = await env.app.inject({
+      method: 'GET',
+      url: exportUrl(`format=csv&unmasked=true&purpose=${encodeURIComponent('核对辖区居民名单')}`),
+      headers: s.comm!.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(makeIdNumber('340302', '1966-06-06', 661));
+  });
 
   it('exports only within scope', async () => {
     const res = await env.app.inject({

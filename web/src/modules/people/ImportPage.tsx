@@ -104,8 +104,8 @@ export default function ImportPage() {
   };
 
   const columns = [
-    { title: t('peopleIo.report.row'), dataIndex: 'row', key: 'row', width: 72 },
-    { title: t('peopleIo.report.column'), dataIndex: 'header', key: 'header', width: 120 },
+    { title: t('peopleIo.report.row'), dataIndex: 'row', key: 'row', width: 64 },
+    { title: t('peopleIo.report.column'), dataIndex: 'header', key: 'header', width: 104 },
     {
       title: t('peopleIo.report.message'),
       key: 'message',
@@ -150,25 +150,27 @@ export default function ImportPage() {
               data-testid="import-area"
             />
           </div>
-          <Upload.Dragger
-            accept=".xlsx,.csv"
-            multiple={false}
-            maxCount={1}
-            showUploadList={false}
-            beforeUpload={(f) => {
-              setFile(f);
-              setReport(null);
-              setError(null);
-              return false;
-            }}
-            data-testid="import-file"
-          >
-            <p className="ant-upload-drag-icon">
-              <InboxOutlined />
-            </p>
-            <p className="ant-upload-text">{file ? file.name : t('peopleIo.import.file')}</p>
-            <p className="ant-upload-hint">{t('peopleIo.import.fileHint')}</p>
-          </Upload.Dragger>
+          {/* The test id on a wrapper: Upload.Dragger does not hand it to its element. */}
+          <div data-testid="import-file">
+            <Upload.Dragger
+              accept=".xlsx,.csv"
+              multiple={false}
+              maxCount={1}
+              showUploadList={false}
+              beforeUpload={(f) => {
+                setFile(f);
+                setReport(null);
+                setError(null);
+                return false;
+              }}
+            >
+              <p className="ant-upload-drag-icon">
+                <InboxOutlined />
+              </p>
+              <p className="ant-upload-text">{file ? file.name : t('peopleIo.import.file')}</p>
+              <p className="ant-upload-hint">{t('peopleIo.import.fileHint')}</p>
+            </Upload.Dragger>
+          </div>
           {hint ? <Alert type="warning" showIcon message={hint} data-testid="import-hint" /> : null}
           <Button type="primary" size="large" onClick={start} loading={busy} data-testid="import-start" block>
             {t('peopleIo.import.start')}
@@ -256,7 +258,8 @@ export default function ImportPage() {
                 columns={columns}
                 dataSource={report.problems}
                 pagination={{ pageSize: 50, showSizeChanger: false }}
-                scroll={{ x: 360 }}
+                // No sideways scroll: the message wraps, so that a phone shows the rule without scrolling.
+                tableLayout="fixed"
                 data-testid="import-problems"
                 onRow={(p) =>
                   ({ 'data-testid': `import-problem-${p.row}` }) as React.HTMLAttributes<HTMLElement>

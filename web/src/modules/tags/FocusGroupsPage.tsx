@@ -23,6 +23,7 @@ import { isApiError, type ApiError } from '../../api';
 import { useLocale } from '../../i18n';
 import { Page } from '../../components/Page';
 import { ErrorResult } from '../../components/ErrorResult';
+import { useIsMobile } from '../../components/useIsMobile';
 import { tagName, tagsApi, type Tag, type TagCounts, type TaggedResident } from './api';
 import { SENSITIVITY_COLOURS, sensitivityLabel } from './ResidentTags';
 import './tags.css';
@@ -38,6 +39,7 @@ function depths(tags: Tag[]): Map<string, number> {
 
 export default function FocusGroupsPage() {
   const { t, locale } = useLocale();
+  const mobile = useIsMobile();
   const [params, setParams] = useSearchParams();
   const areaCode = params.get('areaCode') ?? undefined;
   const tagId = params.get('tag') ?? undefined;
@@ -85,6 +87,18 @@ export default function FocusGroupsPage() {
     set({ areaCode: prev, tag: tagId });
   };
 
+  const totalColumn =
+    counts.areas.length > 1
+      ? [
+          {
+            key: 'total',
+            align: 'right' as const,
+            title: t('tags.groups.total'),
+            render: (_: unknown, r: (typeof rows)[number]) => <strong>{r.total}</strong>,
+          },
+        ]
+      : [];
+
   return (
     <Page
       title={t('tags.groups.title')}
@@ -116,6 +130,8 @@ export default function FocusGroupsPage() {
               columns={[
                 {
                   key: 'tag',
+                  // On a phone the name wraps in a narrow column, so that counts show beside it.
+                  ...(mobile ? { width: 150 } : {}),
                   title: t('tags.groups.group'),
                   fixed: 'left',
                   render: (_: unknown, r) => (
@@ -132,6 +148,8 @@ export default function FocusGroupsPage() {
                     </span>
                   ),
                 },
+                // On a phone the total comes first: the per-area columns scroll sideways behind it.
+                ...(mobile ? totalColumn : []),
                 ...counts.areas.map((a, i) => ({
                   key: `a${i}`,
                   align: 'right' as const,
@@ -150,16 +168,7 @@ export default function FocusGroupsPage() {
                     ),
                   render: (_: unknown, r: (typeof rows)[number]) => r.counts[i] ?? 0,
                 })),
-                ...(counts.areas.length > 1
-                  ? [
-                      {
-                        key: 'total',
-                        align: 'right' as const,
-                        title: t('tags.groups.total'),
-                        render: (_: unknown, r: (typeof rows)[number]) => <strong>{r.total}</strong>,
-                      },
-                    ]
-                  : []),
+                ...(mobile ? [] : totalColumn),
               ]}
             />
           </div>

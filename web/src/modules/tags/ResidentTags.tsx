@@ -96,7 +96,7 @@ export function ResidentTags({ residentId, alive }: { residentId: string; alive:
   return (
     <Card
       title={t('tags.resident.title')}
-      className="people-section"
+      className="people-section tags-card"
       data-testid="resident-tags"
       extra={
         <Space wrap>

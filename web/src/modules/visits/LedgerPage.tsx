@@ -24,6 +24,7 @@ import { useSession } from '../../session';
 import { Page } from '../../components/Page';
 import { ErrorResult } from '../../components/ErrorResult';
 import { AreaPicker } from '../../components/AreaPicker';
+import { useIsMobile } from '../../components/useIsMobile';
 import { chinaDay, visitsApi, type Coverage, type NeverItems } from './api';
 import './visits.css';
 
@@ -31,7 +32,14 @@ type Row = Coverage['grids'][number];
 const NEVER_PAGE = 20;
 
 function Percent({ value }: { value: number | null }) {
-  return value === null ? <span>—</span> : <Progress percent={value} size="small" format={(p) => `${p}%`} />;
+  const mobile = useIsMobile();
+  // On a phone the figure alone: a bar in a table cell is cut off where the table scrolls sideways.
+  if (value !== null && mobile) return <span className="nowrap">{value}%</span>;
+  return value === null ? (
+    <span>—</span>
+  ) : (
+    <Progress percent={value} size="small" format={(p) => `${p}%`} className="visits-percent" />
+  );
 }
 
 export default function LedgerPage() {
@@ -113,8 +121,8 @@ export default function LedgerPage() {
               <span>
                 {t('visits.ledger.visits')}: <b>{data.total.visits}</b>
               </span>
-              <span style={{ minWidth: 160, display: 'inline-block' }}>
-                <Percent value={data.total.coveragePercent} />
+              <span className="visits-total-coverage">
+                {t('visits.ledger.coverage')}: <Percent value={data.total.coveragePercent} />
               </span>
             </Space>
           </Card>

@@ -112,7 +112,12 @@ export default function MyVisitsPage() {
       ) : (
         <>
           {data.items.map((i) => (
-            <Card key={i.householdId} className="visits-due-card" data-testid="visit-due-item">
+            <Card
+              key={i.householdId}
+              className="visits-due-card"
+              data-testid="visit-due-item"
+              data-status={i.status}
+            >
               <div className="visits-due-head">
                 <Link to={`/households/${i.householdId}`} className="visits-due-name">
                   {i.headName ?? t('visits.my.noHead')} · {i.householdNumber}
