@@ -12,6 +12,8 @@ declare module 'autocannon' {
     body?: string;
     timeout?: number;
     title?: string;
+    /** Requests cycled through per connection; setupRequest may change each one (e.g. its path). */
+    requests?: { setupRequest?: <R extends { path?: string }>(req: R) => R }[];
   }
 
   interface Histogram {

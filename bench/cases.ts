@@ -40,6 +40,7 @@ import {
   percentile,
   readCommit,
   reRunUnderPostgres,
+  reusedDatabase,
   round,
   runLoad,
 } from './common';
@@ -236,22 +237,6 @@ interface Report {
     idleRunMs: number;
     idleRun: unknown;
   };
-}
-
-/** The database `name` on the server of `serverUrl`, created when missing and never dropped (BENCH_DB). */
-async function reusedDatabase(
-  serverUrl: string,
-  name: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_DB must be a plain name, got "${name}"`);
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
-  if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: async () => undefined };
 }
 
 async function run(): Promise<Report> {

@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the benchmark scripts (bench/http.ts, bench/cases.ts): settings from the environment, rounding and
  * percentiles, the forked load client, the commit read from .git, the re-run under a throwaway PostgreSQL cluster, a
- * throwaway database on that server and logging in over HTTP.
+ * throwaway (or kept, BENCH_DB) database on that server and logging in over HTTP.
  */
 import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -125,6 +125,22 @@ export async function createThrowawayDatabase(
       await a.end();
     },
   };
+}
+
+/** The database `name` on the server of `serverUrl`, created when missing and never dropped (BENCH_DB). */
+export async function reusedDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_DB must be a plain name, got "${name}"`);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => undefined };
 }
 
 /** Logs in over HTTP (POST /api/auth/login) and returns the `linli_session=…` cookie. */

@@ -13,6 +13,8 @@ export interface LoadRequest {
   /** GET unless given; a body is sent as is (JSON bodies: set content-type in headers). */
   method?: 'GET' | 'POST';
   body?: string;
+  /** Paths (with query) requested in turn on the url's origin, instead of the url's own path: a mix of queries. */
+  paths?: string[];
   connections: number;
   /** Seconds measured. */
   duration: number;
@@ -28,13 +30,19 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   seconds: number;
-  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  latencyMs: { mean: number; p50: number; p90: number; p95: number; p99: number; max: number };
   statusCodes: Record<string, number>;
 }
 
 function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** A setupRequest that gives each request the next of `paths`, round robin over all connections. */
+function nextPath(paths: string[]) {
+  let i = 0;
+  return <R extends { path?: string }>(r: R): R => ({ ...r, path: paths[i++ % paths.length]! });
 }
 
 /** Milliseconds to the microsecond. */
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
     headers: req.headers,
     method: req.method ?? 'GET',
     ...(req.body !== undefined ? { body: req.body } : {}),
+    ...(req.paths?.length ? { requests: [{ setupRequest: nextPath(req.paths) }] } : {}),
     connections: req.connections,
     pipelining: 1,
     timeout: 30,
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
       mean: ms3(n ? sum / n : 0),
       p50: ms3(percentile(sorted, 0.5)),
       p90: ms3(percentile(sorted, 0.9)),
+      p95: ms3(percentile(sorted, 0.95)),
       p99: ms3(percentile(sorted, 0.99)),
       max: ms3(n ? sorted[n - 1]! : 0),
     },
