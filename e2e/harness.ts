@@ -5,7 +5,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../server/config';
+import { loadConfig, type Config } from '../server/config';
 import { openContext } from '../server/main';
 import { buildApp } from '../server/http/app';
 import { seedDemo } from '../server/modules/demo/seed';
@@ -44,15 +44,15 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/** Starts the server (web app must be built: npm run build) and a headless Chromium. */
-export async function startE2E(): Promise<E2E> {
+/** Starts the server (web app must be built: npm run build) and a headless Chromium; `overrides` change its config. */
+export async function startE2E(overrides: Partial<Config> = {}): Promise<E2E> {
   if (!fs.existsSync(path.resolve('web/dist/index.html')))
     throw new Error('web/dist is missing: run npm run build first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-'));
   const port = await freePort();
   const config = loadConfig(
     {},
-    { dataDir, port, demo: true, jobs: false, databaseUrl: null, logLevel: 'warn' },
+    { dataDir, port, demo: true, jobs: false, databaseUrl: null, logLevel: 'warn', ...overrides },
   );
   const ctx = await openContext(config, () => undefined);
   await seedDemo(ctx);

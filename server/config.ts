@@ -45,6 +45,10 @@ export interface Config {
   outboxEverySeconds: number;
   /** Tries before an outbound message is given up as failed. */
   outboxMaxAttempts: number;
+  /** Map tiles under the housing map (LINLI_MAP_TILE_URL): an http(s) template with {z}, {x}, {y}; null: none. */
+  mapTileUrl: string | null;
+  /** The tiles' attribution line (LINLI_MAP_TILE_ATTRIBUTION), shown on the map. */
+  mapTileAttribution: string | null;
 }
 
 /** A comma-separated list of fractions strictly between 0 and 1 (e.g. "0.5,0.8"), sorted and de-duplicated. */
@@ -63,6 +67,37 @@ function cipherEnv(env: NodeJS.ProcessEnv): CipherName {
   if (!(CIPHERS as readonly string[]).includes(raw))
     throw new Error(`LINLI_CIPHER must be one of ${CIPHERS.join(', ')}, got "${env.LINLI_CIPHER}"`);
   return raw as CipherName;
+}
+
+/**
+ * LINLI_MAP_TILE_URL: a slippy-map tile template (Web Mercator), e.g. https://tiles.example.org/{z}/{x}/{y}.png.
+ * Only http(s), and {z}, {x} and {y} must all be there: anything else (javascript:, data:, a typo) fails at start.
+ */
+export function mapTileUrlEnv(env: NodeJS.ProcessEnv): string | null {
+  const raw = (env.LINLI_MAP_TILE_URL ?? '').trim();
+  if (raw === '') return null;
+  const fail = (why: string) =>
+    new Error(
+      `LINLI_MAP_TILE_URL must be an http(s) URL template with {z}, {x} and {y} (${why}), got "${raw}"`,
+    );
+  for (const p of ['{z}', '{x}', '{y}']) if (!raw.includes(p)) throw fail(`${p} is missing`);
+  // Placeholders belong in the path or query: the origin goes into the Content-Security-Policy as it is.
+  const host = raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0] ?? '';
+  if (/[{}]/.test(host)) throw fail('placeholder in the host');
+  let url: URL;
+  try {
+    url = new URL(raw.replace(/\{[xyz]\}/g, '0'));
+  } catch {
+    throw fail('not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fail(`protocol ${url.protocol}`);
+  if (url.username || url.password) throw fail('credentials in the URL');
+  return raw;
+}
+
+/** The origin tiles are loaded from (for the Content-Security-Policy's img-src), or null without tiles. */
+export function mapTileOrigin(config: Pick<Config, 'mapTileUrl'>): string | null {
+  return config.mapTileUrl ? new URL(config.mapTileUrl.replace(/\{[xyz]\}/g, '0')).origin : null;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -120,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     deadlinesEverySeconds: intEnv(env, 'LINLI_DEADLINES_EVERY_SECONDS', 60),
     outboxEverySeconds: intEnv(env, 'LINLI_OUTBOX_EVERY_SECONDS', 5),
     outboxMaxAttempts: Math.max(1, intEnv(env, 'LINLI_OUTBOX_MAX_ATTEMPTS', 8)),
+    mapTileUrl: mapTileUrlEnv(env),
+    mapTileAttribution: (env.LINLI_MAP_TILE_ATTRIBUTION ?? '').trim().slice(0, 200) || null,
     ...overrides,
   };
 }

@@ -1273,7 +1273,7 @@ export const en: Catalogue = {
   'visits.menu.ledger': 'Visit ledger',
   'visits.menu.rules': 'Visit rules',
   'visits.my.title': 'My home visits',
-  'visits.my.coverage': 'Visited on time',
+  'visits.my.onSchedule': 'On schedule',
   'visits.my.households': 'Households',
   'visits.my.all': 'All',
   'visits.my.empty': 'No households to visit',
@@ -1319,7 +1319,7 @@ export const en: Catalogue = {
   'visits.ledger.households': 'Households',
   'visits.ledger.visited': 'Visited',
   'visits.ledger.visitedByWorker': 'Visited by them',
-  'visits.ledger.coverage': 'Coverage',
+  'visits.ledger.coverage': 'Period coverage',
   'visits.ledger.visits': 'Visits',
   'visits.ledger.byGrid': 'By grid',
   'visits.ledger.byWorker': 'By grid worker',
@@ -1348,4 +1348,28 @@ export const en: Catalogue = {
   'visits.household.toCase': 'Make a case',
   'visits.household.category': 'Case category',
   'visits.household.caseMade': 'Case {number} taken in',
+  // ---- issue 4: map tiles, dwelling picker, my household's tags ----
+  'housing.picker.estate': 'Estate',
+  'housing.picker.noEstate': 'Buildings outside an estate',
+  'housing.picker.building': 'Building',
+  'housing.picker.unit': 'Unit',
+  'housing.picker.dwelling': 'Dwelling',
+  'housing.picker.none': 'Nothing to choose',
+  'housing.picker.dwellingOption': '{number} (floor {floor} · {use})',
+  'housing.picker.chosen': 'Chosen: {label}',
+  'housing.map.tiles': 'Base map',
+  'people.household.dwelling': 'Dwelling',
+  'people.household.dwellingPickHint':
+    'Choose the estate, building, unit and dwelling in turn (within the community)',
+  'people.household.dwellingRequired': 'Choose a dwelling',
+  'myHousehold.tags': 'Focus groups',
+  'myHousehold.tagsIntro':
+    'All of your own tags are shown with their details; for other members of the household only ordinary tags, without details.',
+  'myHousehold.tagSince': 'since {date}',
+  'myHousehold.tagPeriod': '{from} to {to} (ended)',
+  // ---- visits figures (on schedule vs period coverage) ----
+  'visits.my.onScheduleHint':
+    'On schedule: households not overdue today ÷ households (by the interval of their visit rule). Not the visit ledger’s period coverage.',
+  'visits.ledger.coverageHint':
+    'Period coverage: households visited at least once in the chosen period ÷ households. Not the on-schedule share of My home visits.',
 };

@@ -1239,7 +1239,7 @@ export const zhCN = {
   'visits.menu.ledger': '民情台账',
   'visits.menu.rules': '走访规则',
   'visits.my.title': '我的走访',
-  'visits.my.coverage': '按期走访率',
+  'visits.my.onSchedule': '按期户占比',
   'visits.my.households': '户数',
   'visits.my.all': '全部',
   'visits.my.empty': '没有需要走访的住户',
@@ -1285,7 +1285,7 @@ export const zhCN = {
   'visits.ledger.households': '住户',
   'visits.ledger.visited': '已走访户',
   'visits.ledger.visitedByWorker': '本人走访户',
-  'visits.ledger.coverage': '覆盖率',
+  'visits.ledger.coverage': '走访覆盖率',
   'visits.ledger.visits': '走访次数',
   'visits.ledger.byGrid': '按网格',
   'visits.ledger.byWorker': '按网格员',
@@ -1314,6 +1314,28 @@ export const zhCN = {
   'visits.household.toCase': '转为诉求',
   'visits.household.category': '诉求分类',
   'visits.household.caseMade': '已登记诉求 {number}',
+  // ---- issue 4: map tiles, dwelling picker, my household's tags ----
+  'housing.picker.estate': '选择小区',
+  'housing.picker.noEstate': '不属于小区的楼栋',
+  'housing.picker.building': '选择楼栋',
+  'housing.picker.unit': '选择单元',
+  'housing.picker.dwelling': '选择房屋',
+  'housing.picker.none': '没有可选的',
+  'housing.picker.dwellingOption': '{number}（{floor}层 · {use}）',
+  'housing.picker.chosen': '已选：{label}',
+  'housing.map.tiles': '底图',
+  'people.household.dwelling': '房屋',
+  'people.household.dwellingPickHint': '依次选择小区、楼栋、单元和房屋（本社区内）',
+  'people.household.dwellingRequired': '请选择房屋',
+  'myHousehold.tags': '重点人群',
+  'myHousehold.tagsIntro': '您本人的所有标签及详情都会显示；其他家庭成员只显示一般标签，不含详情。',
+  'myHousehold.tagSince': '{date} 起',
+  'myHousehold.tagPeriod': '{from} 至 {to}（已结束）',
+  // ---- visits figures (on schedule vs period coverage) ----
+  'visits.my.onScheduleHint':
+    '按期户占比：今天尚未逾期的户数 ÷ 户数（按走访规则的周期计）。与民情台账的走访覆盖率不同。',
+  'visits.ledger.coverageHint':
+    '走访覆盖率：所选期间内至少走访过一次的户数 ÷ 户数。与“我的走访”中的按期户占比不同。',
 } as const;
 
 /** Every UI string key; the other catalogues must define exactly these. */

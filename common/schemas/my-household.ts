@@ -7,12 +7,39 @@ import { Type, type Static } from 'typebox';
 import { ROLES } from '../roles';
 import { Id } from './common';
 import { GENDERS, HOUSEHOLD_RELATIONS, HOUSEHOLD_TYPES, RESIDENCE_TYPES, REVEAL_FIELDS } from './people';
+import { TAG_SENSITIVITIES } from './tags';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 /** What an access did: read the card, showed a number in clear, exported it, changed the record. */
 export const ACCESS_KINDS = ['view', 'reveal', 'export', 'change'] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
+
+/** One detail of a tag, labelled as the tag defines it (e.g. 残疾类别: 肢体). */
+export const MyTagDetail = Type.Object({
+  key: Type.String(),
+  label: Type.String(),
+  labelEn: NullableString,
+  value: Type.Union([Type.String(), Type.Number()]),
+});
+
+/**
+ * A focus-group tag held about a member, now (toDate null) or in the past. The member himself sees all of his tags
+ * with their details; for the other members only tags of the lowest sensitivity (normal), and never their details.
+ */
+export const MyTag = Type.Object({
+  id: Id,
+  code: Type.String(),
+  name: Type.String(),
+  nameEn: NullableString,
+  sensitivity: Type.Enum(TAG_SENSITIVITIES),
+  fromDate: Type.String({ format: 'date' }),
+  toDate: NullableString,
+  /** The detail values: the member himself only; null for the other members. */
+  details: Type.Union([Type.Array(MyTagDetail), Type.Null()]),
+});
+export type MyTag = Static<typeof MyTag>;
+export type MyTagDetail = Static<typeof MyTagDetail>;
 
 export const MyMember = Type.Object({
   id: Id,
@@ -25,6 +52,8 @@ export const MyMember = Type.Object({
   residenceType: Type.Enum(RESIDENCE_TYPES),
   /** The member whose phone number the signed-in account has. */
   self: Type.Boolean(),
+  /** Focus-group tags held about the member (see MyTag for what another member's view leaves out). */
+  tags: Type.Array(MyTag),
 });
 export type MyMember = Static<typeof MyMember>;
 

@@ -139,11 +139,14 @@ export const DueCounts = Type.Object({
   households: Type.Integer(),
   overdue: Type.Integer(),
   dueSoon: Type.Integer(),
-  /** Visited within their interval. */
+  /** Not overdue today: visited within their interval, or not yet due. */
   upToDate: Type.Integer(),
   neverVisited: Type.Integer(),
-  /** upToDate over households, in percent (one decimal); null without households. */
-  coveragePercent: Type.Union([Type.Number(), Type.Null()]),
+  /**
+   * On schedule (按期户占比), a figure of today: upToDate over households, in percent (one decimal); null without
+   * households. Not the ledger's coveragePercent, which counts the households visited in a period.
+   */
+  onSchedulePercent: Type.Union([Type.Number(), Type.Null()]),
 });
 export type DueCounts = Static<typeof DueCounts>;
 
@@ -270,7 +273,10 @@ export type CoverageQuery = Static<typeof CoverageQuery>;
 const CoverageFigures = {
   households: Type.Integer(),
   visitedHouseholds: Type.Integer(),
-  /** visitedHouseholds over households, in percent (one decimal); null without households. */
+  /**
+   * Period coverage (走访覆盖率): visitedHouseholds (visited at least once in the period) over households, in percent
+   * (one decimal); null without households. Not the due list's onSchedulePercent, a figure of today.
+   */
   coveragePercent: Type.Union([Type.Number(), Type.Null()]),
   visits: Type.Integer(),
 };

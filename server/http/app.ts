@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context';
+import { mapTileOrigin } from '../config';
 import { Ability, type Actor } from '../policy/ability';
 import { appendAudit, appendAuditStandalone, type AuditInput } from '../modules/audit/log';
 import type { Tx } from '../db/client';
@@ -121,7 +122,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         defaultSrc: ["'self'"],
         // Ant Design injects its CSS-in-JS styles at run time.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // A configured map tile server (LINLI_MAP_TILE_URL) serves the housing map's background images.
+        imgSrc: ["'self'", 'data:', ...[mapTileOrigin(ctx.config)].filter((o): o is string => o !== null)],
         scriptSrc: ["'self'"],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],

@@ -18,6 +18,7 @@ import { myHouseholdRoutes } from './people/my-household-routes';
 import { housingRoutes } from './housing/routes';
 import { visitRoutes } from './visits/routes';
 import { tagRoutes } from './tags/routes';
+import { settingsRoutes } from './settings/routes';
 
 export type RegisterRoutes = (app: App, ctx: AppContext) => Promise<void>;
 
@@ -39,4 +40,5 @@ export const MODULE_ROUTES: RegisterRoutes[] = [
   housingRoutes,
   visitRoutes,
   tagRoutes,
+  settingsRoutes,
 ];

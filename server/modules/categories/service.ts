@@ -3,7 +3,7 @@
  * categories (manage Category), and loading the default tree. Categories are never deleted, since cases refer to
  * them: deactivating one (active: false) hides it and everything below it from intake.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type {
   Category,
   CategoryCreate,
@@ -18,6 +18,15 @@ import { AppError, invalidField, type FieldProblem } from '../../http/errors';
 import { Ability, type Actor } from '../../policy/ability';
 import { appendAudit } from '../audit/log';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
+import {
+  changesOf,
+  checkParent,
+  ensureDefaultRows,
+  orderTree,
+  saveChanges,
+  trimName,
+  trimNameEn,
+} from '../../tree';
 import { DEFAULT_CATEGORIES, type DefaultCategory } from './data/default-categories';
 import { categories } from './tables';
 
@@ -54,30 +63,6 @@ export async function getCategory(tx: Tx, id: string): Promise<CategoryRow> {
   const [row] = await tx.select().from(categories).where(eq(categories.id, id)).limit(1);
   if (!row) throw new AppError('category.unknown');
   return row;
-}
-
-/** Parents before children; siblings by sort, then code. */
-function orderTree(rows: CategoryRow[]): CategoryRow[] {
-  const byParent = new Map<string | null, CategoryRow[]>();
-  const ids = new Set(rows.map((r) => r.id));
-  for (const r of rows) {
-    const key = r.parentId !== null && ids.has(r.parentId) ? r.parentId : null;
-    const list = byParent.get(key) ?? [];
-    list.push(r);
-    byParent.set(key, list);
-  }
-  const out: CategoryRow[] = [];
-  const walk = (parent: string | null) => {
-    const children = (byParent.get(parent) ?? []).sort(
-      (a, b) => a.sort - b.sort || a.code.localeCompare(b.code),
-    );
-    for (const c of children) {
-      out.push(c);
-      walk(c.id);
-    }
-  };
-  walk(null);
-  return out;
 }
 
 /**
@@ -129,50 +114,9 @@ function checkQuestions(questions: CategoryQuestion[] | undefined): CategoryQues
   return questions.map((q) => ({ ...q, label: q.label.trim() }));
 }
 
-function trimName(name: string, field: string): string {
-  const t = name.trim();
-  if (t.length < 1) throw invalidField(field, 'minLength', 1);
-  return t;
-}
-
-function trimNameEn(name: string | null | undefined): string | null | undefined {
-  if (name === undefined || name === null) return name;
-  const t = name.trim();
-  return t === '' ? null : t;
-}
-
-/** The depth of a category (1 = top level), walking up its parents. */
-async function depthOf(tx: Tx, id: string): Promise<{ depth: number; chain: string[] }> {
-  const chain: string[] = [];
-  let current: string | null = id;
-  while (current !== null && chain.length <= MAX_DEPTH + 1) {
-    chain.push(current);
-    const [row] = await tx
-      .select({ parentId: categories.parentId })
-      .from(categories)
-      .where(eq(categories.id, current));
-    current = row?.parentId ?? null;
-  }
-  return { depth: chain.length, chain };
-}
-
-/** The height of the subtree below a category (0 for a leaf). */
-async function heightBelow(tx: Tx, id: string): Promise<number> {
-  const rows = await tx.select({ id: categories.id, parentId: categories.parentId }).from(categories);
-  const children = new Map<string, string[]>();
-  for (const r of rows) {
-    if (r.parentId === null) continue;
-    const list = children.get(r.parentId) ?? [];
-    list.push(r.id);
-    children.set(r.parentId, list);
-  }
-  const seen = new Set<string>();
-  const height = (n: string): number => {
-    if (seen.has(n)) return 0;
-    seen.add(n);
-    return Math.max(0, ...(children.get(n) ?? []).map((c) => 1 + height(c)));
-  };
-  return height(id);
+/** The ids and parents of every category, to check where one may be placed. */
+function treeLinks(tx: Tx) {
+  return tx.select({ id: categories.id, parentId: categories.parentId }).from(categories);
 }
 
 /** Creates a category; a code already taken is 409 category.code_taken, an unknown parent 400 on body.parentId. */
@@ -192,15 +136,7 @@ export async function createCategory(
   const parentId = input.parentId ?? null;
 
   return ctx.db.transaction(async (tx) => {
-    if (parentId !== null) {
-      const [parent] = await tx
-        .select({ id: categories.id })
-        .from(categories)
-        .where(eq(categories.id, parentId));
-      if (!parent) throw invalidField('body.parentId', 'exists');
-      if ((await depthOf(tx, parentId)).depth >= MAX_DEPTH)
-        throw invalidField('body.parentId', 'maxItems', MAX_DEPTH);
-    }
+    if (parentId !== null) checkParent(await treeLinks(tx), parentId, MAX_DEPTH);
     const [row] = await tx
       .insert(categories)
       .values({
@@ -292,17 +228,8 @@ export async function updateCategory(
           : row.deadlineWorkingDays;
     checkDeadlines({ urgent, deadlineHours, deadlineWorkingDays });
 
-    if (input.parentId !== undefined && input.parentId !== row.parentId && input.parentId !== null) {
-      const [parent] = await tx
-        .select({ id: categories.id })
-        .from(categories)
-        .where(eq(categories.id, input.parentId));
-      if (!parent) throw invalidField('body.parentId', 'exists');
-      const { depth, chain } = await depthOf(tx, input.parentId);
-      if (chain.includes(id)) throw invalidField('body.parentId', 'cycle');
-      if (depth + 1 + (await heightBelow(tx, id)) > MAX_DEPTH)
-        throw invalidField('body.parentId', 'maxItems', MAX_DEPTH);
-    }
+    if (input.parentId !== undefined && input.parentId !== row.parentId && input.parentId !== null)
+      checkParent(await treeLinks(tx), input.parentId, MAX_DEPTH, id);
 
     const next: Changes = {
       parentId: input.parentId,
@@ -317,47 +244,10 @@ export async function updateCategory(
       sort: input.sort,
       active: input.active,
     };
-    const changes: Changes = {};
-    const diff: Record<string, { from: unknown; to: unknown }> = {};
-    for (const [k, v] of Object.entries(next) as [keyof Changes, unknown][]) {
-      if (v === undefined) continue;
-      const before = row[k];
-      if (JSON.stringify(before) === JSON.stringify(v)) continue;
-      (changes as Record<string, unknown>)[k] = v;
-      diff[k] = k === 'questions' ? { from: 'changed', to: 'changed' } : { from: before, to: v };
-    }
-    if (Object.keys(changes).length === 0) return toCategory(row);
-
-    const [fresh] = await tx
-      .update(categories)
-      .set({ ...changes, version: sql`${categories.version} + 1`, updatedAt: sql`now()` })
-      .where(eq(categories.id, id))
-      .returning();
-    const action =
-      changes.active === false
-        ? 'category.deactivate'
-        : changes.active === true
-          ? 'category.activate'
-          : 'category.update';
-    await appendAudit(tx, {
-      ...auditActor(actor, meta),
-      action,
-      targetType: 'category',
-      targetId: id,
-      outcome: 'success',
-      details: { code: row.code, ...diff, version: row.version + 1 },
-    });
-    return toCategory(fresh!);
+    const update = changesOf(row, next, 'questions');
+    if (Object.keys(update.changes).length === 0) return toCategory(row);
+    return toCategory(await saveChanges(tx, categories, 'category', row, update, actor, meta));
   });
-}
-
-function flatten(nodes: DefaultCategory[], parentCode: string | null = null) {
-  const out: { node: DefaultCategory; parentCode: string | null; sort: number }[] = [];
-  nodes.forEach((node, i) => {
-    out.push({ node, parentCode, sort: (i + 1) * 10 });
-    out.push(...flatten(node.children ?? [], node.code));
-  });
-  return out;
 }
 
 /**
@@ -366,51 +256,13 @@ function flatten(nodes: DefaultCategory[], parentCode: string | null = null) {
  * Call it once at start-up after the migrations (and in the demo seed).
  */
 export async function ensureDefaultCategories(ctx: Pick<AppContext, 'db'>): Promise<{ inserted: number }> {
-  const all = flatten(DEFAULT_CATEGORIES);
-  return ctx.db.transaction(async (tx) => {
-    const existing = await tx.select({ id: categories.id, code: categories.code }).from(categories);
-    const idByCode = new Map(existing.map((r) => [r.code, r.id]));
-    const added: string[] = [];
-    // Parents precede their children in `all`, so a child finds its parent's id.
-    for (const { node, parentCode, sort } of all) {
-      if (idByCode.has(node.code)) continue;
-      const [row] = await tx
-        .insert(categories)
-        .values({
-          code: node.code,
-          parentId: parentCode === null ? null : (idByCode.get(parentCode) ?? null),
-          name: node.name,
-          nameEn: node.nameEn,
-          matterClass: node.matterClass,
-          handlingLevel: node.handlingLevel,
-          urgent: node.urgent ?? false,
-          deadlineHours: node.urgent ? (node.deadlineHours ?? null) : null,
-          questions: node.questions ?? [],
-          sort,
-        })
-        .onConflictDoNothing()
-        .returning({ id: categories.id });
-      if (row) {
-        idByCode.set(node.code, row.id);
-        added.push(node.code);
-      } else {
-        // Inserted meanwhile by another server starting at the same time.
-        const [other] = await tx
-          .select({ id: categories.id })
-          .from(categories)
-          .where(eq(categories.code, node.code));
-        if (other) idByCode.set(node.code, other.id);
-      }
-    }
-    if (added.length > 0) {
-      await appendAudit(tx, {
-        ...auditActor(null),
-        action: 'category.defaults',
-        targetType: 'category',
-        outcome: 'success',
-        details: { inserted: added.length, codes: added },
-      });
-    }
-    return { inserted: added.length };
-  });
+  return ensureDefaultRows<DefaultCategory>(ctx, categories, 'category', DEFAULT_CATEGORIES, (node) => ({
+    name: node.name,
+    nameEn: node.nameEn,
+    matterClass: node.matterClass,
+    handlingLevel: node.handlingLevel,
+    urgent: node.urgent ?? false,
+    deadlineHours: node.urgent ? (node.deadlineHours ?? null) : null,
+    questions: node.questions ?? [],
+  }));
 }

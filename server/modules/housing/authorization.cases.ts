@@ -17,6 +17,7 @@ import {
   type Relation,
   type RouteCase,
 } from '../../test/matrix';
+import { get, gridOf, on } from '../../test/route-cases';
 import { areas } from '../areas/tables';
 import { estates } from './tables';
 import { placeEstate, placeHousing, squareAround, type PlacedHousing } from './test-fixtures';
@@ -34,9 +35,6 @@ function estateCommunity(a: Actor, rel: Relation): string | null {
   }
   return gridAt(a.home, rel)?.slice(0, 12) ?? null;
 }
-
-/** The grid at the relation (null: none for this actor). */
-const gridOf = (a: Actor, rel: Relation): string | null => gridAt(a.home, rel);
 
 /** Housing rows in the grid at the relation (null: the relation has no grid for this actor). */
 async function placed(a: Actor, rel: Relation, m: Matrix): Promise<PlacedHousing | null> {
@@ -65,28 +63,6 @@ async function spareGrid(m: Matrix, near: string): Promise<string> {
   return code;
 }
 
-/** A scoped case: the request is made on what `target` finds at the relation; no target there, no call. */
-function on<T>(
-  allow: Role[],
-  target: (a: Actor, rel: Relation, m: Matrix) => T | null | Promise<T | null>,
-  request: (t: T, m: Matrix) => Call | Promise<Call>,
-): RouteCase {
-  return {
-    allow,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const t = await target(a, rel, m);
-      return t === null ? null : request(t, m);
-    },
-  };
-}
-
-/** A read; for a list, the row that must be in it. */
-const get = (url: string, listed?: Call['listed']): Call => ({
-  method: 'GET',
-  url,
-  ...(listed ? { listed } : {}),
-});
 /** Retiring the row at the url, at the version it was placed with. */
 const retire = (url: string): Call => ({ method: 'POST', url: `${url}/retire`, payload: { version: 1 } });
 

@@ -12,6 +12,8 @@ import {
 import { residentSession } from '../accounts/auth-test-utils';
 import { insertHousehold, insertResident } from './test-fixtures';
 import { householdMembers } from './tables';
+import { ensureDefaultTags } from '../tags/service';
+import { residentTags, tags } from '../tags/tables';
 
 type Access = {
   kind: string;
@@ -32,6 +34,12 @@ type Mine = {
       idNumberMasked: string | null;
       phoneMasked: string | null;
       self: boolean;
+      tags: {
+        code: string;
+        sensitivity: string;
+        toDate: string | null;
+        details: { key: string; label: string; value: string | number }[] | null;
+      }[];
     }[];
     access: Access[];
   }[];
@@ -131,5 +139,68 @@ describe("the resident's own household", () => {
       .set({ toDate: '2024-06-30' })
       .where(eq(householdMembers.residentId, lodger.id));
     expect(((await get(me, '/api/me/household')).json() as Mine).households).toEqual([]);
+  });
+});
+
+describe('the focus-group tags held about the household', () => {
+  /** Gives a resident a default tag (by code) with encrypted details, as the register stores them. */
+  async function tag(residentId: string, code: string, details: Record<string, string | number> = {}) {
+    const [t] = await env.ctx.db.select().from(tags).where(eq(tags.code, code));
+    await env.ctx.db.insert(residentTags).values({
+      residentId,
+      tagId: t!.id,
+      fromDate: '2024-01-01',
+      detailsEnc: Object.keys(details).length ? env.ctx.secrets.encrypt(JSON.stringify(details)) : null,
+    });
+  }
+
+  it("shows a resident all of his own tags with details, and only the other members' normal tags without", async () => {
+    await ensureDefaultTags(env.ctx);
+    const self = await insertResident(env.ctx, FIXTURE.gridA1a, { name: '钱自己' });
+    const wife = await insertResident(env.ctx, FIXTURE.gridA1a, { name: '孙家人' });
+    const h = await insertHousehold(env.ctx, FIXTURE.gridA1a, { memberId: self.id });
+    await env.ctx.db
+      .insert(householdMembers)
+      .values({ householdId: h.id, residentId: wife.id, relation: 'spouse', fromDate: '2020-01-01' });
+    await tag(self.id, 'hardship.dibao', { certificate: 'DB-0042', amount: 780 });
+    await tag(self.id, 'elderly.alone');
+    await tag(wife.id, 'disabled', { kind: '肢体', grade: 2, certificate: 'CJ-SECRET-77' });
+    await tag(wife.id, 'special.corrections');
+    await tag(wife.id, 'entitled.veteran');
+
+    const mine = await get(await residentSession(env, self.phone), '/api/me/household');
+    expect(mine.statusCode).toBe(200);
+    const members = (mine.json() as Mine).households[0]!.members;
+    const me = members.find((m) => m.self)!;
+    const other = members.find((m) => !m.self)!;
+    // His own sensitive tag is there, with its detail values.
+    expect(me.tags.map((t) => t.code).sort()).toEqual(['elderly.alone', 'hardship.dibao']);
+    const dibao = me.tags.find((t) => t.code === 'hardship.dibao')!;
+    expect(dibao.sensitivity).toBe('sensitive');
+    expect(dibao.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'certificate', value: 'DB-0042' }),
+        expect.objectContaining({ key: 'amount', value: 780 }),
+      ]),
+    );
+    // The other member's sensitive and restricted tags are absent; the normal one shows, without details.
+    expect(other.tags.map((t) => [t.code, t.details])).toEqual([['entitled.veteran', null]]);
+    expect(mine.body).not.toContain('disabled');
+    expect(mine.body).not.toContain('special.corrections');
+    expect(mine.body).not.toContain('CJ-SECRET-77');
+    expect(mine.body).not.toContain('肢体');
+
+    // The other side of the rule: the wife sees her own sensitive tags, and of his only the normal one.
+    const hers = await get(await residentSession(env, wife.phone), '/api/me/household');
+    const hm = (hers.json() as Mine).households[0]!.members;
+    expect(
+      hm
+        .find((m) => m.self)!
+        .tags.map((t) => t.code)
+        .sort(),
+    ).toEqual(['disabled', 'entitled.veteran', 'special.corrections']);
+    expect(hm.find((m) => !m.self)!.tags.map((t) => [t.code, t.details])).toEqual([['elderly.alone', null]]);
+    expect(hers.body).not.toContain('hardship.dibao');
+    expect(hers.body).not.toContain('DB-0042');
   });
 });

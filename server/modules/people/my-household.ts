@@ -5,6 +5,14 @@
  * purpose, 'phone'); the number was proven by the SMS code the resident logged in with. Only living residents with
  * a current household count, and when the account has a home area (accounts made by staff), only residents of that
  * district. Staff are named in the access log by role and unit, never by name or phone.
+ *
+ * Focus-group tags (what is held about the members, issue 4 item 4). Decision: a resident sees every tag held about
+ * himself, sensitive and restricted ones included, with their detail values: it is his own right of access to his
+ * personal information (PIPL art. 45), and the tag's role list governs staff, not the data subject. About the other
+ * members of his household he sees only tags of the lowest sensitivity ('normal', e.g. 独居老人), without detail
+ * values: a sensitive or restricted tag of another member (低保, 残疾, 社区矫正 …) is that member's sensitive personal
+ * information (PIPL art. 28) and is absent, as it is for staff roles not allowed it. Ended tags are shown too (the
+ * register keeps them). The resident's own reads are not audited: the access log lists other people's accesses.
  */
 import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
@@ -14,7 +22,10 @@ import {
   type MyAccess,
   type MyHousehold,
   type MyHouseholds,
+  type MyTag,
+  type MyTagDetail,
 } from '../../../common/schemas/my-household';
+import type { TagField, TagSensitivity } from '../../../common/schemas/tags';
 import type {
   HouseholdRelation,
   HouseholdType,
@@ -27,6 +38,7 @@ import type { Actor } from '../../policy/ability';
 import { accounts, assignments } from '../accounts/tables';
 import { areas, departments } from '../areas/tables';
 import { auditLog } from '../audit/tables';
+import { residentTags, tags } from '../tags/tables';
 import { areaNames, dwellingLabels } from './service';
 import { householdMembers, households, residents } from './tables';
 
@@ -83,6 +95,72 @@ function postFor(posts: StaffPost[] | undefined, areaPath: string | null): Staff
   return holding[0] ?? posts[0]!;
 }
 
+/**
+ * The tags held about the given members that the signed-in resident may see (the rule is in the module comment):
+ * all of his own (`selfIds`) with details, the others' normal ones without. By resident id, open tags first.
+ */
+async function tagsHeld(
+  ctx: AppContext,
+  memberIds: string[],
+  selfIds: Set<string>,
+): Promise<Map<string, MyTag[]>> {
+  const out = new Map<string, MyTag[]>();
+  if (memberIds.length === 0) return out;
+  const others = memberIds.filter((id) => !selfIds.has(id));
+  const own = memberIds.filter((id) => selfIds.has(id));
+  // The filter is in SQL, so another member's sensitive rows are never read, not merely left out afterwards.
+  const visible: SQL[] = [];
+  if (own.length) visible.push(inArray(residentTags.residentId, own));
+  if (others.length)
+    visible.push(and(inArray(residentTags.residentId, others), eq(tags.sensitivity, 'normal'))!);
+  const rows = await ctx.db
+    .select({
+      id: residentTags.id,
+      residentId: residentTags.residentId,
+      detailsEnc: residentTags.detailsEnc,
+      fromDate: residentTags.fromDate,
+      toDate: residentTags.toDate,
+      code: tags.code,
+      name: tags.name,
+      nameEn: tags.nameEn,
+      sensitivity: tags.sensitivity,
+      fields: tags.fields,
+    })
+    .from(residentTags)
+    .innerJoin(tags, eq(tags.id, residentTags.tagId))
+    .where(or(...visible))
+    .orderBy(sql`${residentTags.toDate} is not null`, desc(residentTags.fromDate), tags.sort);
+  for (const r of rows) {
+    const self = selfIds.has(r.residentId);
+    const list = out.get(r.residentId) ?? [];
+    list.push({
+      id: r.id,
+      code: r.code,
+      name: r.name,
+      nameEn: r.nameEn,
+      sensitivity: r.sensitivity as TagSensitivity,
+      fromDate: r.fromDate,
+      toDate: r.toDate,
+      details: self ? labelledDetails(ctx, r.fields as TagField[], r.detailsEnc) : null,
+    });
+    out.set(r.residentId, list);
+  }
+  return out;
+}
+
+/** A tag's decrypted detail values in the order of its field definitions, labelled; unknown keys last. */
+function labelledDetails(ctx: AppContext, fields: TagField[], box: string | null): MyTagDetail[] {
+  if (!box) return [];
+  const values = JSON.parse(ctx.secrets.decrypt(box)) as Record<string, string | number>;
+  const out: MyTagDetail[] = [];
+  for (const f of fields)
+    if (values[f.key] !== undefined)
+      out.push({ key: f.key, label: f.label, labelEn: f.labelEn ?? null, value: values[f.key]! });
+  for (const [key, value] of Object.entries(values))
+    if (!fields.some((f) => f.key === key)) out.push({ key, label: key, labelEn: null, value });
+  return out;
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -136,6 +214,7 @@ export async function myHouseholds(ctx: AppContext, actor: Actor): Promise<MyHou
     ctx.db,
     rows.map((h) => h.areaCode),
   );
+  const held = await tagsHeld(ctx, [...new Set(members.map((m) => m.id))], selfIds);
   const labels = await dwellingLabels(
     ctx.db,
     rows.flatMap((h) => (h.dwellingId ? [h.dwellingId] : [])),
@@ -207,6 +286,7 @@ export async function myHouseholds(ctx: AppContext, actor: Actor): Promise<MyHou
         phoneMasked: m.phoneMasked,
         residenceType: m.residenceType as ResidenceType,
         self: selfIds.has(m.id),
+        tags: held.get(m.id) ?? [],
       })),
       access,
     });

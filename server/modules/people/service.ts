@@ -4,6 +4,7 @@
  * hash (exact search, duplicates), their last four digits and a masked form; only `revealResidentField` decrypts.
  */
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { pinyin } from 'pinyin-pro';
 import { chinaToday, maskIdNumber, parseIdNumber } from '../../../common/id-number';
 import { maskPhoneNumber, parsePhone, phoneLast4 } from '../../../common/phone-number';
@@ -77,15 +78,21 @@ function districtOf(areaPath: string): string {
   return areaPath.slice(0, 6);
 }
 
-function audit(
-  tx: Tx,
+interface Target {
+  type: 'resident' | 'household';
+  id: string;
+  areaPath: string;
+}
+
+/** An audit entry of the register: who, from where, what, on which resident or household. */
+function entryOf(
   actor: Actor,
   meta: RequestMeta,
   action: string,
-  target: { type: 'resident' | 'household'; id: string; areaPath: string },
-  details: Record<string, unknown> = {},
+  target: Target,
+  details?: Record<string, unknown>,
 ) {
-  return appendAudit(tx, {
+  return {
     actorId: actor.accountId,
     actorName: actor.username ?? actor.displayName,
     ip: meta.ip ?? null,
@@ -94,9 +101,25 @@ function audit(
     targetType: target.type,
     targetId: target.id,
     areaPath: target.areaPath,
-    outcome: 'success',
-    details,
-  });
+    outcome: 'success' as const,
+    ...(details ? { details } : {}),
+  };
+}
+
+function audit(
+  tx: Tx,
+  actor: Actor,
+  meta: RequestMeta,
+  action: string,
+  target: Target,
+  details: Record<string, unknown> = {},
+) {
+  return appendAudit(tx, entryOf(actor, meta, action, target, details));
+}
+
+/** A note given in a body (trimmed, no control characters), or null. */
+function optionalNote(note: string | undefined): string | null {
+  return note !== undefined ? cleanText(note, 'body.note') : null;
 }
 
 interface AreaRow {
@@ -106,24 +129,32 @@ interface AreaRow {
   level: string;
 }
 
-/** A community or grid by code: where households and residents may be placed. */
-async function resolveArea(tx: Tx, code: string, field: string): Promise<AreaRow> {
+async function areaWhere(tx: Tx, where: SQL): Promise<AreaRow | null> {
   const [row] = await tx
     .select({ code: areas.code, path: areas.path, name: areas.name, level: areas.level })
     .from(areas)
-    .where(eq(areas.code, code));
+    .where(where);
+  return row ?? null;
+}
+
+/** A community or grid by code: where households and residents may be placed. */
+async function resolveArea(tx: Tx, code: string, field: string): Promise<AreaRow> {
+  const row = await areaWhere(tx, eq(areas.code, code));
   if (!row) throw invalidField(field, 'exists');
   if (row.level !== 'community' && row.level !== 'grid')
     throw invalidField(field, 'areaLevel', 'community, grid');
   return row;
 }
 
-async function areaByPath(tx: Tx, path: string): Promise<AreaRow | null> {
-  const [row] = await tx
-    .select({ code: areas.code, path: areas.path, name: areas.name, level: areas.level })
-    .from(areas)
-    .where(eq(areas.path, path));
-  return row ?? null;
+function areaByPath(tx: Tx, path: string): Promise<AreaRow | null> {
+  return areaWhere(tx, eq(areas.path, path));
+}
+
+/** A list's area filter (querystring.areaCode): the rows at or below the area, by their area path column. */
+async function underArea(ctx: AppContext, code: string, column: AnyPgColumn): Promise<SQL> {
+  const a = await areaWhere(ctx.db, eq(areas.code, code));
+  if (!a) throw invalidField('querystring.areaCode', 'exists');
+  return sql`${column} like ${a.path + '%'}`;
 }
 
 /** A day given by the caller (default today), not in the future and not before `notBefore`. */
@@ -247,7 +278,19 @@ async function assertNoDuplicate(tx: Tx, districtPath: string, hash: string, exc
 // Loading with scope
 // ---------------------------------------------------------------------------------------------------------
 
-/** A resident the actor may act on; 404 when it may not even read it, 403 when it may read but not act. */
+/** 404 when the actor may not even read the row, 403 when it may read but not act on it. */
+function scoped<T extends { areaPath: string }>(
+  row: T | undefined,
+  ability: Ability,
+  action: 'read' | 'update',
+  unknown: 'resident.unknown' | 'household.unknown',
+): T {
+  if (!row || !ability.can('read', 'Population', row.areaPath)) throw new AppError(unknown);
+  if (action !== 'read') ability.authorize(action, 'Population', row.areaPath);
+  return row;
+}
+
+/** A resident the actor may act on (locked for update when asked); 404/403 as `scoped`. */
 async function loadResident(
   tx: Tx,
   ability: Ability,
@@ -257,12 +300,10 @@ async function loadResident(
 ): Promise<ResidentRow> {
   if (!UUID.test(id)) throw new AppError('resident.unknown');
   const q = tx.select().from(residents).where(eq(residents.id, id));
-  const [row] = lock ? await q.for('update') : await q;
-  if (!row || !ability.can('read', 'Population', row.areaPath)) throw new AppError('resident.unknown');
-  if (action !== 'read') ability.authorize(action, 'Population', row.areaPath);
-  return row;
+  return scoped((lock ? await q.for('update') : await q)[0], ability, action, 'resident.unknown');
 }
 
+/** A household the actor may act on (locked for update when asked); 404/403 as `scoped`. */
 async function loadHousehold(
   tx: Tx,
   ability: Ability,
@@ -272,10 +313,7 @@ async function loadHousehold(
 ): Promise<HouseholdRow> {
   if (!UUID.test(id)) throw new AppError('household.unknown');
   const q = tx.select().from(households).where(eq(households.id, id));
-  const [row] = lock ? await q.for('update') : await q;
-  if (!row || !ability.can('read', 'Population', row.areaPath)) throw new AppError('household.unknown');
-  if (action !== 'read') ability.authorize(action, 'Population', row.areaPath);
-  return row;
+  return scoped((lock ? await q.for('update') : await q)[0], ability, action, 'household.unknown');
 }
 
 interface DwellingRow {
@@ -618,7 +656,7 @@ export async function createResident(
   if (input.householdId === undefined && input.areaCode === undefined)
     problems.push({ field: 'body.areaCode', rule: 'required' });
   if (problems.length > 0 || !identity) throw new AppError('validation.failed', problems);
-  const note = input.note !== undefined ? cleanText(input.note, 'body.note') : null;
+  const note = optionalNote(input.note);
 
   try {
     return await ctx.db.transaction(async (tx) => {
@@ -811,25 +849,8 @@ export async function updateResident(
  * Records that staff opened a person's or household's card ('personal.view'): the resident's own view lists these.
  * One insert outside any transaction: a read has nothing to commit with.
  */
-async function auditView(
-  ctx: AppContext,
-  actor: Actor,
-  meta: RequestMeta,
-  target: { type: 'resident' | 'household'; id: string; areaPath: string },
-) {
-  await ctx.db.insert(auditLog).values(
-    auditEntry({
-      actorId: actor.accountId,
-      actorName: actor.username ?? actor.displayName,
-      ip: meta.ip ?? null,
-      requestId: meta.requestId ?? null,
-      action: 'personal.view',
-      targetType: target.type,
-      targetId: target.id,
-      areaPath: target.areaPath,
-      outcome: 'success',
-    }),
-  );
+async function auditView(ctx: AppContext, actor: Actor, meta: RequestMeta, target: Target) {
+  await ctx.db.insert(auditLog).values(auditEntry(entryOf(actor, meta, 'personal.view', target)));
 }
 
 /** A resident's card: masked ID and phone, household and dwelling links, events. The read is audited. */
@@ -901,11 +922,7 @@ export async function listResidents(
       sql`exists (select 1 from ${residentDwellings} where ${residentDwellings.residentId} = ${residents.id} and ${residentDwellings.dwellingId} = ${query.dwellingId} and ${residentDwellings.toDate} is null)`,
     );
   if (query.householdId) conds.push(eq(householdMembers.householdId, query.householdId));
-  if (query.areaCode) {
-    const [a] = await ctx.db.select({ path: areas.path }).from(areas).where(eq(areas.code, query.areaCode));
-    if (!a) throw invalidField('querystring.areaCode', 'exists');
-    conds.push(sql`${residents.areaPath} like ${a.path + '%'}`);
-  }
+  if (query.areaCode) conds.push(await underArea(ctx, query.areaCode, residents.areaPath));
   if (query.q) conds.push(residentSearch(ctx, query.q));
   const where = and(...conds);
   const rows = await summaryQuery(ctx.db)
@@ -938,7 +955,7 @@ export async function recordDeath(
 ): Promise<ResidentCard> {
   const ability = new Ability(actor);
   ability.authorize('update', 'Population');
-  const note = input.note !== undefined ? cleanText(input.note, 'body.note') : null;
+  const note = optionalNote(input.note);
   return ctx.db.transaction(async (tx) => {
     const r = await loadResident(tx, ability, id, 'update', true);
     if (r.status !== 'alive') throw new AppError('resident.not_alive');
@@ -1218,11 +1235,7 @@ export async function listHouseholds(
   ability.authorize('read', 'Population');
   const conds: SQL[] = [scopeWhere(ability, 'read', 'Population', households.areaPath)];
   if (query.dwellingId) conds.push(eq(households.dwellingId, query.dwellingId));
-  if (query.areaCode) {
-    const [a] = await ctx.db.select({ path: areas.path }).from(areas).where(eq(areas.code, query.areaCode));
-    if (!a) throw invalidField('querystring.areaCode', 'exists');
-    conds.push(sql`${households.areaPath} like ${a.path + '%'}`);
-  }
+  if (query.areaCode) conds.push(await underArea(ctx, query.areaCode, households.areaPath));
   if (query.q) conds.push(sql`${households.number} like ${likeEscape(query.q.trim()) + '%'}`);
   const where = and(...conds);
   const rows = await householdQuery(ctx.db)
@@ -1237,6 +1250,40 @@ export async function listHouseholds(
   return { items: await toHouseholds(ctx.db, rows), total: count?.n ?? 0 };
 }
 
+/** What a household change records in the audit log; null when nothing changed (no entry). */
+type HouseholdChange = { details: Record<string, unknown>; areaPath?: string } | null;
+
+/**
+ * A change to a household, the way each one goes: authorized (update Population), in one transaction with the
+ * household locked, made by `change`, audited as `action` on the household (at its new area when it moved), and
+ * answered with the household's card.
+ */
+async function changeHousehold(
+  ctx: AppContext,
+  actor: Actor,
+  householdId: string,
+  meta: RequestMeta,
+  action: string,
+  change: (tx: Tx, h: HouseholdRow, ability: Ability) => Promise<HouseholdChange>,
+): Promise<HouseholdCard> {
+  const ability = new Ability(actor);
+  ability.authorize('update', 'Population');
+  return ctx.db.transaction(async (tx) => {
+    const h = await loadHousehold(tx, ability, householdId, 'update', true);
+    const done = await change(tx, h, ability);
+    if (done)
+      await audit(
+        tx,
+        actor,
+        meta,
+        action,
+        { type: 'household', id: h.id, areaPath: done.areaPath ?? h.areaPath },
+        done.details,
+      );
+    return householdCard(tx, h.id);
+  });
+}
+
 /** Adds an existing resident to a household with a relation to its head. */
 export async function addMember(
   ctx: AppContext,
@@ -1245,26 +1292,12 @@ export async function addMember(
   input: { residentId: string; relation: HouseholdRelation; date?: string },
   meta: RequestMeta = {},
 ): Promise<HouseholdCard> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Population');
-  return ctx.db.transaction(async (tx) => {
-    const h = await loadHousehold(tx, ability, householdId, 'update', true);
+  return changeHousehold(ctx, actor, householdId, meta, 'household.member_add', async (tx, h, ability) => {
     const r = await memberToBe(tx, ability, input.residentId);
     if (r.status !== 'alive') throw new AppError('resident.not_alive');
     const day = eventDay(input.date, 'body.date', r.birthDate);
     await joinHousehold(tx, actor, r, h, input.relation, day);
-    await audit(
-      tx,
-      actor,
-      meta,
-      'household.member_add',
-      { type: 'household', id: h.id, areaPath: h.areaPath },
-      {
-        residentId: r.id,
-        relation: input.relation,
-      },
-    );
-    return householdCard(tx, h.id);
+    return { details: { residentId: r.id, relation: input.relation } };
   });
 }
 
@@ -1276,7 +1309,8 @@ async function memberToBe(tx: Tx, ability: Ability, id: string): Promise<Residen
   return r;
 }
 
-async function currentLink(tx: Tx, householdId: string, residentId: string) {
+/** A current member of the household: its open link and its resident row (409 household.not_member otherwise). */
+async function currentMember(tx: Tx, householdId: string, residentId: string) {
   const [link] = await tx
     .select()
     .from(householdMembers)
@@ -1288,7 +1322,8 @@ async function currentLink(tx: Tx, householdId: string, residentId: string) {
       ),
     );
   if (!link) throw new AppError('household.not_member');
-  return link;
+  const [r] = await tx.select().from(residents).where(eq(residents.id, residentId));
+  return { link, r: r! };
 }
 
 /** Changes a member's relation to the head: the old link ends and a new one begins (history is kept). */
@@ -1300,13 +1335,9 @@ export async function changeRelation(
   input: { relation: HouseholdRelation; date?: string },
   meta: RequestMeta = {},
 ): Promise<HouseholdCard> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Population');
-  return ctx.db.transaction(async (tx) => {
-    const h = await loadHousehold(tx, ability, householdId, 'update', true);
-    const link = await currentLink(tx, h.id, residentId);
-    const [r] = await tx.select().from(residents).where(eq(residents.id, residentId));
-    if (link.relation === input.relation) return householdCard(tx, h.id);
+  return changeHousehold(ctx, actor, householdId, meta, 'household.relation_change', async (tx, h) => {
+    const { link, r } = await currentMember(tx, h.id, residentId);
+    if (link.relation === input.relation) return null;
     const day = eventDay(input.date, 'body.date', link.fromDate);
     let head = h.headResidentId;
     if (input.relation === 'head') {
@@ -1322,25 +1353,13 @@ export async function changeRelation(
       .set({ headResidentId: head, version: h.version + 1, updatedAt: new Date() })
       .where(eq(households.id, h.id));
     await addEvent(tx, actor, {
-      resident: r!,
+      resident: r,
       kind: 'relation_changed',
       occurredOn: day,
       householdId: h.id,
       data: { from: link.relation, to: input.relation },
     });
-    await audit(
-      tx,
-      actor,
-      meta,
-      'household.relation_change',
-      { type: 'household', id: h.id, areaPath: h.areaPath },
-      {
-        residentId,
-        from: link.relation,
-        to: input.relation,
-      },
-    );
-    return householdCard(tx, h.id);
+    return { details: { residentId, from: link.relation, to: input.relation } };
   });
 }
 
@@ -1353,13 +1372,11 @@ export async function leaveHousehold(
   input: { date?: string; note?: string },
   meta: RequestMeta = {},
 ): Promise<HouseholdCard> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Population');
-  const note = input.note !== undefined ? cleanText(input.note, 'body.note') : null;
-  return ctx.db.transaction(async (tx) => {
-    const h = await loadHousehold(tx, ability, householdId, 'update', true);
-    const link = await currentLink(tx, h.id, residentId);
-    const [r] = await tx.select().from(residents).where(eq(residents.id, residentId));
+  // Refused before the body is looked at, as every change of a household is.
+  new Ability(actor).authorize('update', 'Population');
+  const note = optionalNote(input.note);
+  return changeHousehold(ctx, actor, householdId, meta, 'household.member_leave', async (tx, h) => {
+    const { link, r } = await currentMember(tx, h.id, residentId);
     const day = eventDay(input.date, 'body.date', link.fromDate);
     await tx.update(householdMembers).set({ toDate: day }).where(eq(householdMembers.id, link.id));
     if (link.relation === 'head')
@@ -1378,27 +1395,17 @@ export async function leaveHousehold(
             isNull(residentDwellings.toDate),
           ),
         );
-      if (open) await closeDwellingLink(tx, actor, r!, day, { event: true, householdId: h.id });
+      if (open) await closeDwellingLink(tx, actor, r, day, { event: true, householdId: h.id });
     }
     await addEvent(tx, actor, {
-      resident: r!,
+      resident: r,
       kind: 'left_household',
       occurredOn: day,
       householdId: h.id,
       data: { relation: link.relation, householdNumber: h.number },
       note,
     });
-    await audit(
-      tx,
-      actor,
-      meta,
-      'household.member_leave',
-      { type: 'household', id: h.id, areaPath: h.areaPath },
-      {
-        residentId,
-      },
-    );
-    return householdCard(tx, h.id);
+    return { details: { residentId } };
   });
 }
 
@@ -1423,10 +1430,7 @@ export async function moveIn(
   input: { dwellingId: string; livingType: LivingType; date?: string },
   meta: RequestMeta = {},
 ): Promise<HouseholdCard> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Population');
-  return ctx.db.transaction(async (tx) => {
-    const h = await loadHousehold(tx, ability, householdId, 'update', true);
+  return changeHousehold(ctx, actor, householdId, meta, 'household.move_in', async (tx, h, ability) => {
     if (h.dwellingId) throw new AppError('household.already_housed');
     const d = await loadDwelling(tx, ability, input.dwellingId, 'body.dwellingId');
     // A community's path is its 12-digit code: a household moves within its community (elsewhere it is a new one).
@@ -1455,17 +1459,7 @@ export async function moveIn(
         .where(eq(residents.id, m.id));
       await openDwellingLink(tx, actor, { id: m.id, areaPath: area.path }, d.id, input.livingType, h.id, day);
     }
-    await audit(
-      tx,
-      actor,
-      meta,
-      'household.move_in',
-      { type: 'household', id: h.id, areaPath: area.path },
-      {
-        dwellingId: d.id,
-      },
-    );
-    return householdCard(tx, h.id);
+    return { details: { dwellingId: d.id }, areaPath: area.path };
   });
 }
 
@@ -1477,11 +1471,10 @@ export async function moveOut(
   input: { date?: string; leftArea?: boolean; note?: string },
   meta: RequestMeta = {},
 ): Promise<HouseholdCard> {
-  const ability = new Ability(actor);
-  ability.authorize('update', 'Population');
-  const note = input.note !== undefined ? cleanText(input.note, 'body.note') : null;
-  return ctx.db.transaction(async (tx) => {
-    const h = await loadHousehold(tx, ability, householdId, 'update', true);
+  // Refused before the body is looked at, as every change of a household is.
+  new Ability(actor).authorize('update', 'Population');
+  const note = optionalNote(input.note);
+  return changeHousehold(ctx, actor, householdId, meta, 'household.move_out', async (tx, h) => {
     if (!h.dwellingId) throw new AppError('household.not_housed');
     const [since] = await tx
       .select({ from: sql<string | null>`max(${residentDwellings.fromDate})::text` })
@@ -1523,17 +1516,6 @@ export async function moveOut(
       .update(households)
       .set({ dwellingId: null, livingType: null, version: h.version + 1, updatedAt: new Date() })
       .where(eq(households.id, h.id));
-    await audit(
-      tx,
-      actor,
-      meta,
-      'household.move_out',
-      { type: 'household', id: h.id, areaPath: h.areaPath },
-      {
-        dwellingId: h.dwellingId,
-        leftArea,
-      },
-    );
-    return householdCard(tx, h.id);
+    return { details: { dwellingId: h.dwellingId, leftArea } };
   });
 }

@@ -6,7 +6,8 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
-import { areaAt, gridAt, type Matrix, type RouteCase } from '../../test/matrix';
+import type { Matrix, RouteCase } from '../../test/matrix';
+import { anywhere, areaOf, get, inGrid, listed, on, patch, post } from '../../test/route-cases';
 import { insertResident } from '../people/test-fixtures';
 import { ensureDefaultTags } from './service';
 import { residentTags, tags } from './tables';
@@ -32,89 +33,34 @@ async function taggedResident(m: Matrix, grid: string): Promise<{ residentId: st
   return { residentId: r.id, linkId: link!.id };
 }
 
+/** A resident holding the tag now, in the grid at the relation. */
+const tagged = inGrid((grid, m) => taggedResident(m, grid));
+
 export const routeCases: Record<string, RouteCase> = {
-  'GET /api/tags': {
-    allow: TREE_READERS,
-    scope: 'any',
-    call: async () => ({ method: 'GET', url: '/api/tags' }),
-  },
-  'POST /api/tags': {
-    allow: MANAGERS,
-    scope: 'any',
-    call: async (_a, _rel, m) => ({
-      method: 'POST',
-      url: '/api/tags',
-      payload: { code: `matrix.t${m.seq()}`, name: '矩阵标签', sensitivity: 'normal' },
-    }),
-  },
-  'GET /api/tags/counts': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const area = areaAt(a.home, rel);
-      if (!area) return null;
-      await ensureDefaultTags(m.env.ctx);
-      return { method: 'GET', url: `/api/tags/counts?areaCode=${area}` };
-    },
-  },
-  'GET /api/tags/{id}': {
-    allow: TREE_READERS,
-    scope: 'any',
-    call: async (_a, _rel, m) => ({ method: 'GET', url: `/api/tags/${await tagId(m)}` }),
-  },
-  'PATCH /api/tags/{id}': {
-    allow: MANAGERS,
-    scope: 'any',
-    call: async (_a, _rel, m) => ({
-      method: 'PATCH',
-      url: `/api/tags/${await tagId(m, 'entitled.veteran')}`,
-      payload: { sort: m.seq() % 1000 },
-    }),
-  },
-  'GET /api/tags/{id}/members': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      const { residentId } = await taggedResident(m, grid);
-      return {
-        method: 'GET',
-        url: `/api/tags/${await tagId(m)}/members?limit=200`,
-        listed: { field: 'id', value: residentId },
-      };
-    },
-  },
-  'GET /api/residents/{id}/focus-tags': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      return {
-        method: 'GET',
-        url: `/api/residents/${(await taggedResident(m, grid)).residentId}/focus-tags`,
-      };
-    },
-  },
-  'POST /api/residents/{id}/focus-tags': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      const r = await insertResident(m.env.ctx, grid);
-      return { method: 'POST', url: `/api/residents/${r.id}/focus-tags`, payload: { tagId: await tagId(m) } };
-    },
-  },
-  'POST /api/residents/{id}/focus-tags/{residentTagId}/end': {
-    allow: WRITERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      const { residentId, linkId } = await taggedResident(m, grid);
-      return { method: 'POST', url: `/api/residents/${residentId}/focus-tags/${linkId}/end`, payload: {} };
-    },
-  },
+  'GET /api/tags': anywhere(TREE_READERS, () => get('/api/tags')),
+  'POST /api/tags': anywhere(MANAGERS, (m) =>
+    post('/api/tags', { code: `matrix.t${m.seq()}`, name: '矩阵标签', sensitivity: 'normal' }),
+  ),
+  'GET /api/tags/counts': on(READERS, areaOf, async (area, m) => {
+    await ensureDefaultTags(m.env.ctx);
+    return get(`/api/tags/counts?areaCode=${area}`);
+  }),
+  'GET /api/tags/{id}': anywhere(TREE_READERS, async (m) => get(`/api/tags/${await tagId(m)}`)),
+  'PATCH /api/tags/{id}': anywhere(MANAGERS, async (m) =>
+    patch(`/api/tags/${await tagId(m, 'entitled.veteran')}`, { sort: m.seq() % 1000 }),
+  ),
+  'GET /api/tags/{id}/members': on(READERS, tagged, async ({ residentId }, m) =>
+    get(`/api/tags/${await tagId(m)}/members?limit=200`, listed(residentId)),
+  ),
+  'GET /api/residents/{id}/focus-tags': on(READERS, tagged, ({ residentId }) =>
+    get(`/api/residents/${residentId}/focus-tags`),
+  ),
+  'POST /api/residents/{id}/focus-tags': on(
+    WRITERS,
+    inGrid((grid, m) => insertResident(m.env.ctx, grid)),
+    async (r, m) => post(`/api/residents/${r.id}/focus-tags`, { tagId: await tagId(m) }),
+  ),
+  'POST /api/residents/{id}/focus-tags/{residentTagId}/end': on(WRITERS, tagged, ({ residentId, linkId }) =>
+    post(`/api/residents/${residentId}/focus-tags/${linkId}/end`),
+  ),
 };

@@ -37,6 +37,15 @@ import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { appendAudit } from '../audit/log';
 import { areaNames, summaryQuery, toSummary } from '../people/service';
 import { residents } from '../people/tables';
+import {
+  changesOf,
+  checkParent,
+  ensureDefaultRows,
+  orderTree,
+  saveChanges,
+  trimName,
+  trimNameEn,
+} from '../../tree';
 import { DEFAULT_TAGS, defaultVisibleRoles, type DefaultTag } from './default-tags';
 import { residentTags, tags } from './tables';
 
@@ -75,28 +84,6 @@ function visibleSql(actor: Actor, areaPath: SQL, visibleRoles: SQL): SQL {
     (a) => sql`(${areaPath} like ${a.path + '%'} and ${a.role} = any(${visibleRoles}))`,
   );
   return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
-}
-
-/** Parents before children; siblings by sort, then code. */
-function orderTree(rows: TagRow[]): TagRow[] {
-  const ids = new Set(rows.map((r) => r.id));
-  const children = new Map<string | null, TagRow[]>();
-  for (const r of rows) {
-    const parent = r.parentId && ids.has(r.parentId) ? r.parentId : null;
-    const list = children.get(parent) ?? [];
-    list.push(r);
-    children.set(parent, list);
-  }
-  const out: TagRow[] = [];
-  const walk = (parent: string | null) => {
-    const list = (children.get(parent) ?? []).sort((a, b) => a.sort - b.sort || a.code.localeCompare(b.code));
-    for (const r of list) {
-      out.push(r);
-      walk(r.id);
-    }
-  };
-  walk(null);
-  return out;
 }
 
 /** Active tags whose ancestors are all active. */
@@ -204,40 +191,9 @@ function checkFields(fields: TagField[] | undefined): TagField[] | undefined {
   return fields.map((f) => ({ ...f, label: f.label.trim() }));
 }
 
-function trimName(name: string, field: string): string {
-  const t = name.trim();
-  if (t.length < 1) throw invalidField(field, 'minLength', 1);
-  return t;
-}
-
-function trimNameEn(name: string | null | undefined): string | null | undefined {
-  if (name === undefined || name === null) return name;
-  const t = name.trim();
-  return t === '' ? null : t;
-}
-
-/** The chain from a tag up to the root (the tag first). */
-function chainOf(all: TagRow[], id: string): string[] {
-  const byId = new Map(all.map((r) => [r.id, r]));
-  const chain: string[] = [];
-  for (let cur: string | null = id; cur !== null && chain.length <= MAX_DEPTH + 1;) {
-    chain.push(cur);
-    cur = byId.get(cur)?.parentId ?? null;
-  }
-  return chain;
-}
-
-/** The height of the subtree below a tag (0 for a leaf). */
-function heightBelow(all: TagRow[], id: string): number {
-  const kids = new Map<string, string[]>();
-  for (const r of all) if (r.parentId) kids.set(r.parentId, [...(kids.get(r.parentId) ?? []), r.id]);
-  const seen = new Set<string>();
-  const height = (n: string): number => {
-    if (seen.has(n)) return 0;
-    seen.add(n);
-    return Math.max(0, ...(kids.get(n) ?? []).map((c) => 1 + height(c)));
-  };
-  return height(id);
+/** The ids and parents of every tag, to check where one may be placed. */
+function treeLinks(tx: Tx) {
+  return tx.select({ id: tags.id, parentId: tags.parentId }).from(tags);
 }
 
 function auditTag(
@@ -270,12 +226,7 @@ export async function createTag(
   const fields = checkFields(input.fields) ?? [];
   const parentId = input.parentId ?? null;
   return ctx.db.transaction(async (tx) => {
-    if (parentId !== null) {
-      const all = await tx.select().from(tags);
-      if (!all.some((t) => t.id === parentId)) throw invalidField('body.parentId', 'exists');
-      if (chainOf(all, parentId).length >= MAX_DEPTH)
-        throw invalidField('body.parentId', 'maxItems', MAX_DEPTH);
-    }
+    if (parentId !== null) checkParent(await treeLinks(tx), parentId, MAX_DEPTH);
     const [row] = await tx
       .insert(tags)
       .values({
@@ -320,18 +271,12 @@ export async function updateTag(
     const [row] = await tx.select().from(tags).where(eq(tags.id, id)).for('update');
     if (!row) throw new AppError('tag.unknown');
     if (input.version !== undefined && input.version !== row.version) throw new AppError('conflict');
-    if (input.parentId !== undefined && input.parentId !== null && input.parentId !== row.parentId) {
-      const all = await tx.select().from(tags);
-      if (!all.some((t) => t.id === input.parentId)) throw invalidField('body.parentId', 'exists');
-      const chain = chainOf(all, input.parentId);
-      if (chain.includes(id)) throw invalidField('body.parentId', 'cycle');
-      if (chain.length + 1 + heightBelow(all, id) > MAX_DEPTH)
-        throw invalidField('body.parentId', 'maxItems', MAX_DEPTH);
-    }
+    if (input.parentId !== undefined && input.parentId !== null && input.parentId !== row.parentId)
+      checkParent(await treeLinks(tx), input.parentId, MAX_DEPTH, id);
     const sensitivityChanged = input.sensitivity !== undefined && input.sensitivity !== row.sensitivity;
     const visibleRoles =
       input.visibleRoles ?? (sensitivityChanged ? defaultVisibleRoles(input.sensitivity!) : undefined);
-    const next: Record<string, unknown> = {
+    const next: Partial<Record<keyof TagRow, unknown>> = {
       parentId: input.parentId,
       name,
       nameEn: trimNameEn(input.nameEn),
@@ -341,35 +286,10 @@ export async function updateTag(
       active: input.active,
       sort: input.sort,
     };
-    const changes: Record<string, unknown> = {};
-    const diff: Record<string, { from: unknown; to: unknown }> = {};
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined) continue;
-      const before = row[k as keyof TagRow];
-      if (JSON.stringify(before) === JSON.stringify(v)) continue;
-      changes[k] = v;
-      diff[k] = k === 'fields' ? { from: 'changed', to: 'changed' } : { from: before, to: v };
-    }
-    if (Object.keys(changes).length === 0) return toTag(row);
-    const [fresh] = await tx
-      .update(tags)
-      .set({ ...changes, version: sql`${tags.version} + 1`, updatedAt: sql`now()` })
-      .where(eq(tags.id, id))
-      .returning();
-    const action =
-      changes.active === false ? 'tag.deactivate' : changes.active === true ? 'tag.activate' : 'tag.update';
-    await auditTag(tx, actor, meta, action, row, { ...diff, version: row.version + 1 });
-    return toTag(fresh!);
+    const update = changesOf(row, next, 'fields');
+    if (Object.keys(update.changes).length === 0) return toTag(row);
+    return toTag(await saveChanges(tx, tags, 'tag', row, update, actor, meta));
   });
-}
-
-function flatten(nodes: DefaultTag[], parentCode: string | null = null) {
-  const out: { node: DefaultTag; parentCode: string | null; sort: number }[] = [];
-  nodes.forEach((node, i) => {
-    out.push({ node, parentCode, sort: (i + 1) * 10 });
-    out.push(...flatten(node.children ?? [], node.code));
-  });
-  return out;
 }
 
 /**
@@ -377,46 +297,13 @@ function flatten(nodes: DefaultTag[], parentCode: string | null = null) {
  * Call it at start-up after the migrations (and in the demo seed).
  */
 export async function ensureDefaultTags(ctx: Pick<AppContext, 'db'>): Promise<{ inserted: number }> {
-  const all = flatten(DEFAULT_TAGS);
-  return ctx.db.transaction(async (tx) => {
-    const existing = await tx.select({ id: tags.id, code: tags.code }).from(tags);
-    const idByCode = new Map(existing.map((r) => [r.code, r.id]));
-    const added: string[] = [];
-    for (const { node, parentCode, sort } of all) {
-      if (idByCode.has(node.code)) continue;
-      const [row] = await tx
-        .insert(tags)
-        .values({
-          code: node.code,
-          parentId: parentCode === null ? null : (idByCode.get(parentCode) ?? null),
-          name: node.name,
-          nameEn: node.nameEn,
-          sensitivity: node.sensitivity,
-          fields: node.fields ?? [],
-          visibleRoles: defaultVisibleRoles(node.sensitivity),
-          sort,
-        })
-        .onConflictDoNothing()
-        .returning({ id: tags.id });
-      if (row) {
-        idByCode.set(node.code, row.id);
-        added.push(node.code);
-      } else {
-        // Inserted meanwhile by another server starting at the same time.
-        const [other] = await tx.select({ id: tags.id }).from(tags).where(eq(tags.code, node.code));
-        if (other) idByCode.set(node.code, other.id);
-      }
-    }
-    if (added.length > 0)
-      await appendAudit(tx, {
-        ...auditActor(null),
-        action: 'tag.defaults',
-        targetType: 'tag',
-        outcome: 'success',
-        details: { inserted: added.length, codes: added },
-      });
-    return { inserted: added.length };
-  });
+  return ensureDefaultRows<DefaultTag>(ctx, tags, 'tag', DEFAULT_TAGS, (node) => ({
+    name: node.name,
+    nameEn: node.nameEn,
+    sensitivity: node.sensitivity,
+    fields: node.fields ?? [],
+    visibleRoles: defaultVisibleRoles(node.sensitivity),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { ROLES, type Role } from '../../../common/roles';
 import { memoryUploadStore } from '../../storage';
-import { areaAt, gridAt, type Actor, type Matrix, type RouteCase } from '../../test/matrix';
+import { gridAt, type Actor, type Matrix, type Relation, type RouteCase } from '../../test/matrix';
+import { areaOf, get, gridOf, inGrid, listed, on, patch, post } from '../../test/route-cases';
 import { accounts } from '../accounts/tables';
 import { insertCategory } from '../cases/test-fixtures';
 import { tags } from '../tags/tables';
@@ -33,7 +34,7 @@ async function accountOf(m: Matrix, a: Actor): Promise<string> {
 }
 
 /** A visit (by the actor itself, with one need) to a fresh household in a grid at the relation. */
-async function visitAt(a: Actor, rel: Parameters<typeof gridAt>[1], m: Matrix) {
+async function visitAt(a: Actor, rel: Relation, m: Matrix) {
   const grid = gridAt(a.home, rel);
   if (!grid) return null;
   const h = await householdAt(m.env.ctx, grid);
@@ -80,163 +81,61 @@ async function placePhoto(m: Matrix, visitId: string): Promise<string> {
   return row!.id;
 }
 
+/** A rule (on a fresh tag) in the grid at the relation. */
+const rule = inGrid(async (grid, m) => insertRule(m.env.ctx, grid, 30, await freshTag(m)));
+
 export const routeCases: Record<string, RouteCase> = {
-  'GET /api/visit-rules': {
-    allow: RULE_MANAGERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const area = areaAt(a.home, rel);
-      return area ? { method: 'GET', url: `/api/visit-rules?areaCode=${area}` } : null;
-    },
-  },
-  'POST /api/visit-rules': {
-    allow: RULE_MANAGERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      return grid
-        ? {
-            method: 'POST',
-            url: '/api/visit-rules',
-            payload: { areaCode: grid, tagId: await freshTag(m), intervalDays: 30 },
-          }
-        : null;
-    },
-  },
-  'PATCH /api/visit-rules/{id}': {
-    allow: RULE_MANAGERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      const id = await insertRule(m.env.ctx, grid, 30, await freshTag(m));
-      return { method: 'PATCH', url: `/api/visit-rules/${id}`, payload: { version: 1, intervalDays: 20 } };
-    },
-  },
-  'POST /api/visit-rules/{id}/retire': {
-    allow: RULE_MANAGERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      const id = await insertRule(m.env.ctx, grid, 30, await freshTag(m));
-      return { method: 'POST', url: `/api/visit-rules/${id}/retire`, payload: { version: 1 } };
-    },
-  },
-  'GET /api/visits/due': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid ? { method: 'GET', url: `/api/visits/due?areaCode=${grid}` } : null;
-    },
-  },
-  'GET /api/visits/coverage': {
-    allow: LEDGER_READERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid ? { method: 'GET', url: `/api/visits/coverage?areaCode=${grid}&${PERIOD()}` } : null;
-    },
-  },
-  'GET /api/visits/coverage/never': {
-    allow: LEDGER_READERS,
-    scope: 'scoped',
-    call: async (a, rel) => {
-      const grid = gridAt(a.home, rel);
-      return grid ? { method: 'GET', url: `/api/visits/coverage/never?areaCode=${grid}&${PERIOD()}` } : null;
-    },
-  },
-  'GET /api/visits': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      return v
-        ? {
-            method: 'GET',
-            url: `/api/visits?householdId=${v.household.id}`,
-            listed: { field: 'id', value: v.id },
-          }
-        : null;
-    },
-  },
-  'POST /api/visits': {
-    allow: RECORDERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const grid = gridAt(a.home, rel);
-      if (!grid) return null;
-      const h = await householdAt(m.env.ctx, grid);
-      return {
-        method: 'POST',
-        url: '/api/visits',
-        payload: {
-          householdId: h.id,
-          visitedOn: today(),
-          personsMet: [h.memberId],
-          situation: '家中一切正常',
-        },
-      };
-    },
-  },
-  'GET /api/visits/{id}': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      return v ? { method: 'GET', url: `/api/visits/${v.id}` } : null;
-    },
-  },
-  'POST /api/visits/{id}/correction': {
-    allow: RECORDERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      return v
-        ? {
-            method: 'POST',
-            url: `/api/visits/${v.id}/correction`,
-            payload: { visitedOn: today(), personsMet: [], situation: '更正：家中无人' },
-          }
-        : null;
-    },
-  },
-  'POST /api/visits/{id}/needs/{n}/case': {
-    allow: RECORDERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      if (!v) return null;
-      categoryId ??= await insertCategory(m.env.ctx);
-      return { method: 'POST', url: `/api/visits/${v.id}/needs/1/case`, payload: { categoryId } };
-    },
-  },
-  'POST /api/visits/{id}/photos': {
-    allow: RECORDERS,
-    scope: 'scoped',
-    // Bytes without a Content-Type: whoever passes authorization gets 415, so nothing is stored here.
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      return v
-        ? { method: 'POST', url: `/api/visits/${v.id}/photos`, payload: Buffer.from('not an image') }
-        : null;
-    },
-  },
-  'GET /api/visit-photos/{id}': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      return v ? { method: 'GET', url: `/api/visit-photos/${await placePhoto(m, v.id)}` } : null;
-    },
-  },
-  'GET /api/visit-photos/{id}/thumb': {
-    allow: READERS,
-    scope: 'scoped',
-    call: async (a, rel, m) => {
-      const v = await visitAt(a, rel, m);
-      return v ? { method: 'GET', url: `/api/visit-photos/${await placePhoto(m, v.id)}/thumb` } : null;
-    },
-  },
+  'GET /api/visit-rules': on(RULE_MANAGERS, areaOf, (area) => get(`/api/visit-rules?areaCode=${area}`)),
+  'POST /api/visit-rules': on(RULE_MANAGERS, gridOf, async (grid, m) =>
+    post('/api/visit-rules', { areaCode: grid, tagId: await freshTag(m), intervalDays: 30 }),
+  ),
+  'PATCH /api/visit-rules/{id}': on(RULE_MANAGERS, rule, (id) =>
+    patch(`/api/visit-rules/${id}`, { version: 1, intervalDays: 20 }),
+  ),
+  'POST /api/visit-rules/{id}/retire': on(RULE_MANAGERS, rule, (id) =>
+    post(`/api/visit-rules/${id}/retire`, { version: 1 }),
+  ),
+  'GET /api/visits/due': on(READERS, gridOf, (grid) => get(`/api/visits/due?areaCode=${grid}`)),
+  'GET /api/visits/coverage': on(LEDGER_READERS, gridOf, (grid) =>
+    get(`/api/visits/coverage?areaCode=${grid}&${PERIOD()}`),
+  ),
+  'GET /api/visits/coverage/never': on(LEDGER_READERS, gridOf, (grid) =>
+    get(`/api/visits/coverage/never?areaCode=${grid}&${PERIOD()}`),
+  ),
+  'GET /api/visits': on(READERS, visitAt, (v) =>
+    get(`/api/visits?householdId=${v.household.id}`, listed(v.id)),
+  ),
+  'POST /api/visits': on(
+    RECORDERS,
+    inGrid((grid, m) => householdAt(m.env.ctx, grid)),
+    (h) =>
+      post('/api/visits', {
+        householdId: h.id,
+        visitedOn: today(),
+        personsMet: [h.memberId],
+        situation: '家中一切正常',
+      }),
+  ),
+  'GET /api/visits/{id}': on(READERS, visitAt, (v) => get(`/api/visits/${v.id}`)),
+  'POST /api/visits/{id}/correction': on(RECORDERS, visitAt, (v) =>
+    post(`/api/visits/${v.id}/correction`, {
+      visitedOn: today(),
+      personsMet: [],
+      situation: '更正：家中无人',
+    }),
+  ),
+  'POST /api/visits/{id}/needs/{n}/case': on(RECORDERS, visitAt, async (v, m) => {
+    categoryId ??= await insertCategory(m.env.ctx);
+    return post(`/api/visits/${v.id}/needs/1/case`, { categoryId });
+  }),
+  // Bytes without a Content-Type: whoever passes authorization gets 415, so nothing is stored here.
+  'POST /api/visits/{id}/photos': on(RECORDERS, visitAt, (v) =>
+    post(`/api/visits/${v.id}/photos`, Buffer.from('not an image')),
+  ),
+  'GET /api/visit-photos/{id}': on(READERS, visitAt, async (v, m) =>
+    get(`/api/visit-photos/${await placePhoto(m, v.id)}`),
+  ),
+  'GET /api/visit-photos/{id}/thumb': on(READERS, visitAt, async (v, m) =>
+    get(`/api/visit-photos/${await placePhoto(m, v.id)}/thumb`),
+  ),
 };

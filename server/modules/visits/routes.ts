@@ -30,8 +30,8 @@ import {
 } from '../../../common/schemas/visits';
 import type { AppContext } from '../../context';
 import type { App } from '../../http/types';
+import { unsupportedType } from '../../photos';
 import type { RequestMeta } from '../accounts/service';
-import { unsupportedType } from '../cases/photos';
 import type { RegisterRoutes } from '../index';
 import { readVisitPhoto, uploadVisitPhoto } from './photos';
 import {

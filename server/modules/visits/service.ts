@@ -45,6 +45,7 @@ import { cases } from '../cases/tables';
 import { dwellingLabels } from '../people/service';
 import { householdMembers, households, residents } from '../people/tables';
 import { tags } from '../tags/tables';
+import { toVisitPhoto } from './photos';
 import { visitNeeds, visitPhotos, visitRules, visits } from './tables';
 
 type VisitRow = typeof visits.$inferSelect;
@@ -463,7 +464,7 @@ export async function dueVisits(ctx: AppContext, actor: Actor, query: DueQuery):
     dueSoon: row?.due_soon ?? 0,
     upToDate: households - overdue,
     neverVisited: row?.never ?? 0,
-    coveragePercent: percent(households - overdue, households),
+    onSchedulePercent: percent(households - overdue, households),
   };
   return {
     today,
@@ -562,18 +563,7 @@ async function toVisits(tx: Tx, rows: VisitRow[]): Promise<Visit[]> {
         caseId: n.caseId,
         caseNumber: n.caseNumber ?? null,
       })),
-    photos: photos
-      .filter((p) => p.visitId === r.id)
-      .map((p) => ({
-        id: p.id,
-        mime: p.mime,
-        bytes: p.bytes,
-        width: p.width,
-        height: p.height,
-        url: `/api/visit-photos/${p.id}`,
-        thumbUrl: `/api/visit-photos/${p.id}/thumb`,
-        createdAt: p.createdAt.toISOString(),
-      })),
+    photos: photos.filter((p) => p.visitId === r.id).map(toVisitPhoto),
     correctsId: r.correctsId,
     correctedById: correctedBy.get(r.id) ?? null,
     createdAt: r.createdAt.toISOString(),
@@ -783,8 +773,10 @@ export async function listVisits(
 
 /**
  * Turns a need found in a visit into a case (诉求) in one step: a patrol intake by the grid worker at the
- * household's grid, then the need is linked to it. The intake is the cases module's own (its checks, routing,
- * numbering and audit); the link and its audit entry follow in a transaction of their own.
+ * household's grid, linked to the need. One need, one case: the need's row is locked first, and the intake (the cases
+ * module's own: its checks, routing, numbering and audit) runs in the same transaction as the link and its audit
+ * entry. A second request for the same need waits for the first and is then refused (409 visit.need_has_case);
+ * no case of its own is left behind.
  */
 export async function needToCase(
   ctx: AppContext,
@@ -798,42 +790,48 @@ export async function needToCase(
   ability.authorize('create', 'Visit');
   const row = await readableVisit(ctx.db, ability, visitId);
   if (!ability.can('create', 'Visit', row.areaPath)) throw new AppError('forbidden');
-  const [need] = await ctx.db
-    .select()
-    .from(visitNeeds)
-    .where(and(eq(visitNeeds.visitId, visitId), eq(visitNeeds.n, n)));
-  if (!need) throw new AppError('visit.need_unknown', [{ field: 'params.n', rule: 'exists' }]);
-  if (need.caseId) throw new AppError('visit.need_has_case');
-  const [later] = await ctx.db.select({ id: visits.id }).from(visits).where(eq(visits.correctsId, visitId));
-  if (later) throw new AppError('visit.corrected');
-  const [h] = await ctx.db
-    .select({ areaCode: households.areaCode, dwellingId: households.dwellingId, number: households.number })
-    .from(households)
-    .where(eq(households.id, row.householdId));
-  const label = h?.dwellingId ? (await dwellingLabels(ctx.db, [h.dwellingId])).get(h.dwellingId) : undefined;
-  const title = input.title?.trim() || [...need.text].slice(0, 30).join('');
-  const created = await intake(
-    ctx,
-    actor,
-    {
-      channel: 'patrol',
-      categoryId: input.categoryId,
-      title,
-      description: `${need.text}\n（${row.visitedOn} 入户走访 ${h?.number ?? ''} 户时发现）`,
-      areaCode: h?.areaCode ?? row.areaCode,
-      ...(label ? { address: label.slice(0, 200) } : {}),
-      ...(input.urgency ? { urgency: input.urgency } : {}),
-    },
-    meta,
-  );
   return ctx.db.transaction(async (tx) => {
-    const linked = await tx
+    const [need] = await tx
+      .select()
+      .from(visitNeeds)
+      .where(and(eq(visitNeeds.visitId, visitId), eq(visitNeeds.n, n)))
+      .for('update');
+    if (!need) throw new AppError('visit.need_unknown', [{ field: 'params.n', rule: 'exists' }]);
+    if (need.caseId) throw new AppError('visit.need_has_case');
+    const [later] = await tx.select({ id: visits.id }).from(visits).where(eq(visits.correctsId, visitId));
+    if (later) throw new AppError('visit.corrected');
+    const [h] = await tx
+      .select({ areaCode: households.areaCode, dwellingId: households.dwellingId, number: households.number })
+      .from(households)
+      .where(eq(households.id, row.householdId));
+    const label = h?.dwellingId ? (await dwellingLabels(tx, [h.dwellingId])).get(h.dwellingId) : undefined;
+    const title = input.title?.trim() || [...need.text].slice(0, 30).join('');
+    // The case number's reservation relaxes synchronous_commit for its transaction, which is this one here: the
+    // setting in force is put back before the commit, so that the case and the link are flushed when acknowledged.
+    const [durability] = await queryRows<{ value: string }>(
+      tx,
+      sql`select current_setting('synchronous_commit') as value`,
+    );
+    const created = await intake(
+      // The intake's statements run in this transaction (a Db and a transaction share the query interface).
+      { ...ctx, db: tx as unknown as AppContext['db'] },
+      actor,
+      {
+        channel: 'patrol',
+        categoryId: input.categoryId,
+        title,
+        description: `${need.text}\n（${row.visitedOn} 入户走访 ${h?.number ?? ''} 户时发现）`,
+        areaCode: h?.areaCode ?? row.areaCode,
+        ...(label ? { address: label.slice(0, 200) } : {}),
+        ...(input.urgency ? { urgency: input.urgency } : {}),
+      },
+      meta,
+    );
+    await tx.execute(sql`select set_config('synchronous_commit', ${durability!.value}, true)`);
+    await tx
       .update(visitNeeds)
       .set({ caseId: created.id })
-      .where(and(eq(visitNeeds.visitId, visitId), eq(visitNeeds.n, n), isNull(visitNeeds.caseId)))
-      .returning({ n: visitNeeds.n });
-    // A second request raced this one and linked its own case first; this one's case stays, unlinked, on record.
-    if (linked.length === 0) throw new AppError('visit.need_has_case');
+      .where(and(eq(visitNeeds.visitId, visitId), eq(visitNeeds.n, n)));
     await appendAudit(tx, {
       ...auditActor(actor, meta),
       action: 'visit.need_case',

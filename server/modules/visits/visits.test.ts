@@ -31,7 +31,7 @@ type DueJson = {
     dueSoon: number;
     upToDate: number;
     neverVisited: number;
-    coveragePercent: number | null;
+    onSchedulePercent: number | null;
   };
   items: {
     householdId: string;
@@ -155,7 +155,7 @@ describe("a grid worker's due visits", () => {
     expect(second).toMatchObject({ status: 'due_soon', lastVisitedOn: day(-55), dueOn: day(5) });
     expect(third).toMatchObject({ status: 'ok', dueOn: day(60) });
     expect(list.counts).toMatchObject({ overdue: 1, dueSoon: 1, upToDate: 2, neverVisited: 2 });
-    expect(list.counts.coveragePercent).toBeCloseTo(66.7, 1);
+    expect(list.counts.onSchedulePercent).toBeCloseTo(66.7, 1);
 
     const overdueOnly = await due('grid', `areaCode=${GRID}&status=overdue`);
     expect(overdueOnly.total).toBe(1);
@@ -416,6 +416,42 @@ describe('a need becomes a case in one step', () => {
     const [need] = await env.ctx.db.select().from(visitNeeds).where(eq(visitNeeds.caseId, out.caseId));
     expect(need!.n).toBe(2);
   });
+
+  it('makes one case of a need when two requests race: the other is refused and leaves no case', async () => {
+    const categoryId = await insertCategory(env.ctx);
+    const h = await householdAt(env.ctx, GRID);
+    const text = `楼梯扶手松动，老人上下楼危险（${h.number}）`;
+    const v = await record('grid', {
+      householdId: h.id,
+      visitedOn: day(0),
+      personsMet: [h.memberId],
+      situation: '老人反映楼梯扶手松动',
+      needs: [{ category: 'safety', text }],
+    });
+    const both = await Promise.all(
+      [1, 2].map(() => call('grid', 'POST', `/api/visits/${v.id}/needs/1/case`, { categoryId })),
+    );
+    const statuses = both.map((r) => r.statusCode).sort();
+    expect(statuses, both.map((r) => r.body).join('\n')).toEqual([200, 409]);
+    const won = both.find((r) => r.statusCode === 200)!.json() as { caseId: string; caseNumber: string };
+    const lost = both.find((r) => r.statusCode === 409)!;
+    expect((lost.json() as ErrorJson).error.code).toBe('visit.need_has_case');
+    const made = await env.ctx.db
+      .select({ id: cases.id })
+      .from(cases)
+      .where(sql`${cases.description} like ${text + '%'}`);
+    expect(made.map((c) => c.id)).toEqual([won.caseId]);
+    const [need] = await env.ctx.db
+      .select()
+      .from(visitNeeds)
+      .where(sql`${visitNeeds.visitId} = ${v.id} and ${visitNeeds.n} = 1`);
+    expect(need!.caseId).toBe(won.caseId);
+    const audited = await env.ctx.db
+      .select({ details: auditLog.details })
+      .from(auditLog)
+      .where(sql`${auditLog.action} = 'visit.need_case' and ${auditLog.targetId} = ${v.id}`);
+    expect(audited).toHaveLength(1);
+  });
 });
 
 describe('the ledger (民情台账)', () => {
@@ -564,5 +600,35 @@ describe('visit rules', () => {
     });
     expect(problems(unknownTag)).toEqual(['body.tagId:exists']);
     expect((await call('grid', 'GET', '/api/visit-rules')).statusCode).toBe(403);
+  });
+
+  it("offer a community worker's area picker its community and its grids, each of which takes a rule", async () => {
+    // The picker (AreaPicker on /visits/rules) starts at GET /api/areas and opens a node with ?parent=.
+    const roots = await call('commA1', 'GET', '/api/areas');
+    expect(roots.statusCode, roots.body).toBe(200);
+    const top = (roots.json() as { items: { code: string; level: string; childCount: number }[] }).items;
+    expect(top.map((a) => a.code)).toEqual([FIXTURE.communityA1]);
+    expect(top[0]!.childCount).toBeGreaterThan(0);
+    const below = await call('commA1', 'GET', `/api/areas?parent=${FIXTURE.communityA1}`);
+    const grids = (below.json() as { items: { code: string; level: string }[] }).items;
+    expect(grids.map((g) => g.code)).toEqual(expect.arrayContaining([FIXTURE.gridA1a, FIXTURE.gridA1b]));
+    expect(grids.every((g) => g.level === 'grid' && g.code.startsWith(FIXTURE.communityA1))).toBe(true);
+    // Whatever it offers is an area the worker may set a rule for, and may list the rules of.
+    for (const code of [FIXTURE.communityA1, ...grids.map((g) => g.code)]) {
+      expect((await call('commA1', 'GET', `/api/visit-rules?areaCode=${code}`)).statusCode).toBe(200);
+      const tag = await env.ctx.db
+        .insert(tags)
+        .values({ code: `picker.${code}`, name: '选区测试', visibleRoles: ['community_worker'] })
+        .returning({ id: tags.id });
+      const made = await call('commA1', 'POST', '/api/visit-rules', {
+        areaCode: code,
+        tagId: tag[0]!.id,
+        intervalDays: 45,
+      });
+      expect(made.statusCode, made.body).toBe(200);
+    }
+    // A neighbouring community is not offered, and not accepted.
+    const other = await call('commA1', 'GET', `/api/areas?parent=${FIXTURE.streetA}`);
+    expect(other.statusCode).toBe(403);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import { eq, sql, type SQL } from 'drizzle-orm';
+import { ancestorPaths, codeFromPath, isInSubtree } from '../../../../common/area-code';
 import { ethnicityName } from '../../../../common/ethnicities';
 import { translate, type MessageKey } from '../../../../common/i18n';
 import { parseIdNumber } from '../../../../common/id-number';
@@ -87,6 +88,13 @@ function search(ctx: AppContext, q: string): SQL {
   }
   if (/^[A-Za-z]+$/.test(t)) return sql`r.name_initials like ${likeEscape(t.toLowerCase()) + '%'}`;
   return sql`r.name like ${'%' + likeEscape(t) + '%'}`;
+}
+
+/** The nearest area holding every path of a scope (its code and path); none for an empty or nationwide scope. */
+export function scopeArea(paths: string[]): { code: string | null; path: string | null } {
+  let path = paths[0] ?? '';
+  for (const p of paths) while (path !== '' && !isInSubtree(p, path)) path = ancestorPaths(path).pop() ?? '';
+  return path === '' ? { code: null, path: null } : { code: codeFromPath(path), path };
 }
 
 /**
@@ -197,6 +205,11 @@ export async function exportResidents(
     sql`select count(*)::int as n from residents r where ${where}`,
   );
   const total = Math.min(Number(counted?.n ?? 0), cap);
+  // Without an area filter the export covers the exporter's whole scope: the entry names that (the area holding all
+  // of it), so that it is found under the area whose residents it holds.
+  const audited = areaPath
+    ? { code: query.areaCode ?? null, path: areaPath }
+    : scopeArea(unmasked ? ability.paths('reveal', 'PersonalData') : ability.paths('read', 'Population'));
   await appendAuditStandalone(ctx.db, {
     actorId: actor.accountId,
     actorName: actor.username ?? actor.displayName,
@@ -204,8 +217,8 @@ export async function exportResidents(
     requestId: meta.requestId ?? null,
     action: unmasked ? 'personal.export' : 'people.export',
     targetType: 'area',
-    targetId: query.areaCode ?? null,
-    areaPath,
+    targetId: audited.code,
+    areaPath: audited.path,
     outcome: 'success',
     details: {
       format,

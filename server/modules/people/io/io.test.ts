@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { areaPath } from '../../../../common/area-code';
 import { makeIdNumber } from '../../../../common/id-number';
 import { IO_COLUMNS, IO_HEADERS } from '../../../../common/schemas/people-io';
 import { queryRows } from '../../../db/client';
@@ -22,6 +23,7 @@ import { auditLog } from '../../audit/tables';
 import { memoryUploadStore } from '../../../storage';
 import { makeDwelling } from '../test-fixtures';
 import { householdMembers, households, residentEvents, residents } from '../tables';
+import { scopeArea } from './export';
 import { e2eImportFile, fixtureCsv, fixtureXlsx, importFixture } from './fixtures';
 import type { CellValue } from './spreadsheet';
 import { readXlsxRows } from './xlsx';
@@ -544,6 +546,54 @@ describe('exporting residents', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(makeIdNumber('340302', '1966-06-06', 661));
+  });
+
+  it("records the exporter's scope as the area of an export without an area filter", async () => {
+    const lastEntry = async (action: string) => {
+      const [entry] = await env.ctx.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, action))
+        .orderBy(desc(auditLog.id))
+        .limit(1);
+      return entry!;
+    };
+    const masked = await env.app.inject({
+      method: 'GET',
+      url: exportUrl('format=csv'),
+      headers: s.comm!.headers,
+    });
+    expect(masked.statusCode).toBe(200);
+    expect(await lastEntry('people.export')).toMatchObject({
+      targetType: 'area',
+      targetId: FIXTURE.communityA1,
+      areaPath: FIXTURE.communityA1,
+    });
+    const clear = await env.app.inject({
+      method: 'GET',
+      url: exportUrl(`format=csv&unmasked=true&purpose=${encodeURIComponent('核对辖区居民名单')}`),
+      headers: s.comm!.headers,
+    });
+    expect(clear.statusCode).toBe(200);
+    expect(await lastEntry('personal.export')).toMatchObject({
+      targetId: FIXTURE.communityA1,
+      areaPath: FIXTURE.communityA1,
+    });
+    // Assignments in two communities: their street holds both.
+    expect(scopeArea([FIXTURE.communityA1, FIXTURE.communityA2])).toEqual({
+      code: FIXTURE.streetA,
+      path: areaPath(FIXTURE.streetA),
+    });
+    // With a filter, the area asked for.
+    await env.app.inject({
+      method: 'GET',
+      url: exportUrl(`format=csv&areaCode=${FIXTURE.gridA1b}`),
+      headers: s.comm!.headers,
+    });
+    expect(await lastEntry('people.export')).toMatchObject({
+      targetId: FIXTURE.gridA1b,
+      areaPath: FIXTURE.gridA1b,
+    });
   });
 
   it('exports only within scope', async () => {

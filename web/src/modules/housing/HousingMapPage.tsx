@@ -1,6 +1,8 @@
 /**
- * A grid's housing map, drawn as SVG without map tiles (the app runs offline): the grid boundary and the building
- * points. Staff who may write place or move a building's point by clicking; those who manage grids draw or edit
+ * A grid's housing map, drawn as SVG from the data (the app runs offline): the grid boundary and the building
+ * points. When the deployment configures a tile server (LINLI_MAP_TILE_URL, from GET /api/settings/map), its tiles
+ * are drawn underneath and the SVG layer uses their projection (Web Mercator, the slippy-map z/x/y scheme); without
+ * one the map is drawn as before, on a plain background. Staff who may write place or move a building's point by clicking; those who manage grids draw or edit
  * the boundary by clicking vertices (click a vertex to pick it, click the map to move it there). Building points
  * and the boundary also come in and go out as GeoJSON files.
  */
@@ -14,7 +16,7 @@ import { useSession } from '../../session';
 import { Page } from '../../components/Page';
 import { AreaPicker } from '../../components/AreaPicker';
 import { ringsOf } from '../cases/geo';
-import { housingApi, type HousingMap } from './api';
+import { housingApi, type HousingMap, type MapTiles } from './api';
 import './housing.css';
 
 type Pos = [number, number];
@@ -26,8 +28,23 @@ const PAD = 40;
 /** Where an empty map looks when the grid has neither boundary nor points (the demo city's centre). */
 const FALLBACK: Pos = [117.38, 32.92];
 
-/** A projection fitted to the given points: lng/lat ↔ viewBox units, longitude shrunk by cos(latitude). */
-function projection(points: Pos[]) {
+/** One map tile placed in viewBox units. */
+interface TileImage {
+  key: string;
+  href: string;
+  x: number;
+  y: number;
+  size: number;
+}
+
+interface Projection {
+  toXY: (p: Pos) => Pos;
+  toLngLat: (p: Pos) => Pos;
+  tiles: TileImage[];
+}
+
+/** The bounding box of the points, at least about 400 m across, so one point or a tiny grid still has room. */
+function bounds(points: Pos[]): [number, number, number, number] {
   const pts = points.length ? points : [FALLBACK];
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const [x, y] of pts) {
@@ -40,6 +57,12 @@ function projection(points: Pos[]) {
   const span = 0.004;
   if (maxX - minX < span) [minX, maxX] = [(minX + maxX) / 2 - span / 2, (minX + maxX) / 2 + span / 2];
   if (maxY - minY < span) [minY, maxY] = [(minY + maxY) / 2 - span / 2, (minY + maxY) / 2 + span / 2];
+  return [minX, minY, maxX, maxY];
+}
+
+/** A projection fitted to the given points: lng/lat ↔ viewBox units, longitude shrunk by cos(latitude). */
+function projection(points: Pos[]): Projection {
+  const [minX, minY, maxX, maxY] = bounds(points);
   const k = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
   const scale = Math.min((WIDTH - 2 * PAD) / ((maxX - minX) * k), (HEIGHT - 2 * PAD) / (maxY - minY));
   const offX = (WIDTH - (maxX - minX) * k * scale) / 2;
@@ -50,6 +73,68 @@ function projection(points: Pos[]) {
       Number((minX + (x - offX) / (k * scale)).toFixed(7)),
       Number((maxY - (y - offY) / scale).toFixed(7)),
     ],
+    tiles: [],
+  };
+}
+
+const TILE = 256;
+const MAX_ZOOM = 19;
+const MAX_LAT = 85.0511287798;
+
+/** Web Mercator: lng/lat → "world" units at zoom 0 (the whole world is one 256 × 256 tile), y growing south. */
+function mercator([lng, lat]: Pos): Pos {
+  const s = Math.sin((Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180);
+  return [(TILE * (lng + 180)) / 360, TILE * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI))];
+}
+
+function unmercator([x, y]: Pos): Pos {
+  const lng = (x / TILE) * 360 - 180;
+  const lat = (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / TILE))) * 180) / Math.PI;
+  return [lng, lat];
+}
+
+/**
+ * The tiles' projection fitted to the points, and the tiles that cover the viewBox: the zoom is the next whole
+ * level above the fitted scale (tiles are drawn at 128–256 units, never blown up), x/y as in the slippy-map scheme
+ * (https://wiki.openstreetmap.org/wiki/Slippy_map_tilenames), x wrapping around the antimeridian.
+ */
+function tiledProjection(points: Pos[], template: string): Projection {
+  const [minX, minY, maxX, maxY] = bounds(points);
+  const [x0, y0] = mercator([minX, maxY]);
+  const [x1, y1] = mercator([maxX, minY]);
+  const scale = Math.min((WIDTH - 2 * PAD) / (x1 - x0), (HEIGHT - 2 * PAD) / (y1 - y0));
+  const offX = (WIDTH - (x1 - x0) * scale) / 2 - x0 * scale;
+  const offY = (HEIGHT - (y1 - y0) * scale) / 2 - y0 * scale;
+  const z = Math.max(0, Math.min(MAX_ZOOM, Math.ceil(Math.log2(scale))));
+  const n = 2 ** z;
+  const size = (TILE * scale) / n;
+  const tiles: TileImage[] = [];
+  for (let ty = Math.floor(-offY / size); ty * size + offY < HEIGHT; ty++) {
+    if (ty < 0 || ty >= n) continue;
+    for (let tx = Math.floor(-offX / size); tx * size + offX < WIDTH; tx++) {
+      const wx = ((tx % n) + n) % n;
+      tiles.push({
+        key: `${z}/${tx}/${ty}`,
+        href: template
+          .replaceAll('{z}', String(z))
+          .replaceAll('{x}', String(wx))
+          .replaceAll('{y}', String(ty)),
+        x: tx * size + offX,
+        y: ty * size + offY,
+        size,
+      });
+    }
+  }
+  return {
+    toXY: (p: Pos): Pos => {
+      const [x, y] = mercator(p);
+      return [offX + x * scale, offY + y * scale];
+    },
+    toLngLat: ([x, y]: Pos): Pos => {
+      const [lng, lat] = unmercator([(x - offX) / scale, (y - offY) / scale]);
+      return [Number(lng.toFixed(7)), Number(lat.toFixed(7))];
+    },
+    tiles,
   };
 }
 
@@ -81,6 +166,19 @@ export default function HousingMapPage() {
   const svg = useRef<SVGSVGElement>(null);
   const canPlace = can('update', 'Housing');
   const canDraw = can('manage', 'Grid');
+  const [tileServer, setTileServer] = useState<MapTiles | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    housingApi
+      .mapSettings()
+      .then((s) => live && setTileServer(s.tiles))
+      // Without the setting the map is drawn without tiles, as it always can be.
+      .catch(() => live && setTileServer(null));
+    return () => {
+      live = false;
+    };
+  }, []);
 
   useEffect(() => {
     if (!grid) {
@@ -112,9 +210,9 @@ export default function HousingMapPage() {
   const proj = useMemo(() => {
     const pts: Pos[] = [...ring];
     for (const b of data?.buildings ?? []) if (b.lat !== null && b.lng !== null) pts.push([b.lng, b.lat]);
-    return projection(pts);
+    return tileServer ? tiledProjection(pts, tileServer.url) : projection(pts);
     // The view stays put while drawing, so vertices do not jump under the finger.
-  }, [ring, data]);
+  }, [ring, data, tileServer]);
 
   const startDraw = () => {
     setDraft(ring);
@@ -328,6 +426,24 @@ export default function HousingMapPage() {
                 data-testid="housing-map-svg"
               >
                 <rect x={0} y={0} width={WIDTH} height={HEIGHT} className="housing-map-bg" />
+                {proj.tiles.length ? (
+                  <g aria-label={t('housing.map.tiles')} data-testid="housing-map-tiles">
+                    {proj.tiles.map((tile) => (
+                      <image
+                        key={tile.key}
+                        href={tile.href}
+                        x={tile.x}
+                        y={tile.y}
+                        // A hair larger, so no seam shows between neighbouring tiles when scaled.
+                        width={tile.size + 0.5}
+                        height={tile.size + 0.5}
+                        preserveAspectRatio="none"
+                        className="housing-map-tile"
+                        data-testid="housing-map-tile"
+                      />
+                    ))}
+                  </g>
+                ) : null}
                 {ring.length && mode !== 'draw' ? (
                   <path
                     d={path(ring, true)}
@@ -388,6 +504,11 @@ export default function HousingMapPage() {
                 })}
               </svg>
             </div>
+            {tileServer?.attribution ? (
+              <div className="housing-map-attribution" data-testid="housing-map-attribution">
+                {tileServer.attribution}
+              </div>
+            ) : null}
             {selected && mode === 'view' ? (
               <div className="housing-map-selected">
                 {(() => {

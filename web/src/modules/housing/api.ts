@@ -15,6 +15,7 @@ import type {
   UnitDetail,
   UnitSummary,
 } from '../../../../common/schemas/housing';
+import type { MapSettings, MapTiles } from '../../../../common/schemas/settings';
 import type { Area } from '../../contract';
 import { api, seg } from '../../api';
 
@@ -25,9 +26,13 @@ export type {
   Dwelling,
   Estate,
   HousingMap,
+  MapSettings,
+  MapTiles,
   UnitDetail,
   UnitSummary,
 };
+
+let mapSettings: Promise<MapSettings> | null = null;
 
 export interface Paged<T> {
   items: T[];
@@ -62,6 +67,8 @@ export const housingApi = {
   createUnit: (body: UnitCreate, idempotencyKey: string) =>
     api.post<UnitSummary>('/api/units', body, { idempotencyKey }),
 
+  dwelling: (id: string, signal?: AbortSignal) =>
+    api.get<Dwelling>(`/api/dwellings/${seg(id)}`, undefined, signal),
   createDwelling: (body: DwellingCreate, idempotencyKey: string) =>
     api.post<Dwelling>('/api/dwellings', body, { idempotencyKey }),
   updateDwelling: (id: string, body: DwellingUpdate) =>
@@ -78,6 +85,12 @@ export const housingApi = {
       body,
       { idempotencyKey: true },
     ),
+  /** The deployment's map tiles (null: none); asked once per page load, the setting changes only on restart. */
+  mapSettings: () =>
+    (mapSettings ??= api.get<MapSettings>('/api/settings/map').catch((e: unknown) => {
+      mapSettings = null;
+      throw e;
+    })),
   putBoundary: (grid: string, geojson: unknown, version?: number) =>
     api.put<Area>(`/api/grids/${seg(grid)}/boundary`, { geojson, ...(version ? { version } : {}) }),
 };

@@ -3,19 +3,15 @@
  * the household's history; adding a member (with live ID checks), changing a relation, a member leaving, moving
  * into a dwelling and out again. Actions show only when the server's abilities allow writing.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   Card,
   Checkbox,
-  DatePicker,
   Descriptions,
   Divider,
   Empty,
-  Form,
-  Input,
   List,
   Modal,
   Select,
@@ -25,32 +21,20 @@ import {
   Typography,
 } from 'antd';
 import { ArrowLeftOutlined, UserAddOutlined } from '@ant-design/icons';
-import type { Dayjs } from 'dayjs';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import {
-  HOUSEHOLD_RELATIONS,
-  LIVING_TYPES,
-  type HouseholdRelation,
-  type LivingType,
-} from '../../../../common/schemas/people';
-import { isApiError, type ApiError } from '../../api';
+import { HOUSEHOLD_RELATIONS, type HouseholdRelation } from '../../../../common/schemas/people';
 import { useLocale } from '../../i18n';
 import { useSession } from '../../session';
 import { Page } from '../../components/Page';
 import { ErrorResult } from '../../components/ErrorResult';
+import { useLoad } from '../../components/useLoad';
+import { useAction } from '../../components/useAction';
 import { peopleApi, type HouseholdCard } from './api';
 import { History } from './History';
-import {
-  ageOf,
-  genderLabel,
-  livingLabel,
-  relationLabel,
-  STATUS_COLOURS,
-  statusLabel,
-  typeLabel,
-} from './labels';
+import { ageOf, genderLabel, relationLabel, STATUS_COLOURS, statusLabel, typeLabel } from './labels';
 import { period } from './ResidentPage';
 import { ResidentForm } from './ResidentForm';
+import { MoveInModal } from './MoveInModal';
 import { HouseholdVisits } from '../visits/HouseholdVisits';
 import './people.css';
 
@@ -63,45 +47,32 @@ export default function HouseholdPage() {
   const { can } = useSession();
   const navigate = useNavigate();
   const { message, modal } = App.useApp();
-  const [h, setH] = useState<HouseholdCard | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [reload, setReload] = useState(0);
+  const run = useAction();
+  const {
+    data: h,
+    setData: setH,
+    error,
+    reload,
+  } = useLoad((signal) => peopleApi.household(id, signal), [id]);
   const [adding, setAdding] = useState(false);
   const [relationOf, setRelationOf] = useState<Member | null>(null);
   const [moving, setMoving] = useState(false);
 
-  useEffect(() => {
-    const ac = new AbortController();
-    setError(null);
-    peopleApi
-      .household(id, ac.signal)
-      .then(setH)
-      .catch((e: unknown) => {
-        if (isApiError(e)) setError(e);
-      });
-    return () => ac.abort();
-  }, [id, reload]);
-
-  if (error) return <ErrorResult error={error} onRetry={() => setReload((n) => n + 1)} />;
+  if (error) return <ErrorResult error={error} onRetry={reload} />;
   if (!h) return <Skeleton active />;
 
   const canWrite = can('update', 'Population');
   const current = h.members.filter((m) => !m.toDate);
   const former = h.members.filter((m) => m.toDate);
-  const act = async (p: Promise<HouseholdCard>) => {
-    try {
-      setH(await p);
-      void message.success(t('common.saved'));
-    } catch (e) {
-      if (!isApiError(e)) throw e;
-      void message.error(e.details[0]?.message ?? e.message);
-    }
+  const act = async (p: () => Promise<HouseholdCard>) => {
+    const r = await run(p);
+    if (r) setH(r);
   };
   const leave = (m: Member) =>
     modal.confirm({
       title: t('people.household.leave'),
       content: t('people.household.leaveConfirm', { name: m.name }),
-      onOk: () => act(peopleApi.leave(h.id, m.id)),
+      onOk: () => act(() => peopleApi.leave(h.id, m.id)),
     });
   const moveOut = () => {
     let leftArea = false;
@@ -115,7 +86,7 @@ export default function HouseholdPage() {
           </Checkbox>
         </Space>
       ),
-      onOk: () => act(peopleApi.moveOut(h.id, { leftArea })),
+      onOk: () => act(() => peopleApi.moveOut(h.id, { leftArea })),
     });
   };
 
@@ -234,7 +205,7 @@ export default function HouseholdPage() {
         onSaved={() => {
           setAdding(false);
           void message.success(t('common.saved'));
-          setReload((n) => n + 1);
+          reload();
         }}
       />
       <RelationModal
@@ -242,16 +213,17 @@ export default function HouseholdPage() {
         hasHead={Boolean(h.headResidentId)}
         onClose={() => setRelationOf(null)}
         onSubmit={async (relation) => {
-          if (relationOf) await act(peopleApi.changeRelation(h.id, relationOf.id, relation));
+          if (relationOf) await act(() => peopleApi.changeRelation(h.id, relationOf.id, relation));
           setRelationOf(null);
         }}
       />
       <MoveInModal
         open={moving}
+        householdId={h.id}
+        areaCode={h.areaCode}
         initialDwellingId={search.get('dwellingId') ?? undefined}
         onClose={() => setMoving(false)}
-        onSubmit={async (body) => {
-          const r = await peopleApi.moveIn(h.id, body);
+        onMoved={(r) => {
           setH(r);
           setMoving(false);
           void message.success(t('common.saved'));
@@ -290,86 +262,6 @@ function RelationModal({
           (r) => r !== 'head' || !hasHead || member?.linkRelation === 'head',
         ).map((r) => ({ value: r, label: relationLabel(t, r) }))}
       />
-    </Modal>
-  );
-}
-
-interface MoveValues {
-  dwellingId: string;
-  livingType: LivingType;
-  date?: Dayjs;
-}
-
-function MoveInModal({
-  open,
-  initialDwellingId,
-  onClose,
-  onSubmit,
-}: {
-  open: boolean;
-  initialDwellingId?: string;
-  onClose: () => void;
-  onSubmit: (body: { dwellingId: string; livingType: LivingType; date?: string }) => Promise<void>;
-}) {
-  const { t } = useLocale();
-  const [form] = Form.useForm<MoveValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const submit = async (v: MoveValues) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit({
-        dwellingId: v.dwellingId.trim(),
-        livingType: v.livingType,
-        ...(v.date ? { date: v.date.format('YYYY-MM-DD') } : {}),
-      });
-    } catch (e) {
-      if (!isApiError(e)) throw e;
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal
-      open={open}
-      title={t('people.household.moveIn')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      confirmLoading={busy}
-      destroyOnHidden
-      forceRender
-    >
-      {error ? (
-        <Alert
-          type="error"
-          showIcon
-          title={error.details[0]?.message ?? error.message}
-          className="form-alert"
-        />
-      ) : null}
-      <Form
-        form={form}
-        layout="vertical"
-        onFinish={submit}
-        initialValues={{ dwellingId: initialDwellingId, livingType: 'own' }}
-      >
-        <Form.Item
-          name="dwellingId"
-          label={t('people.household.dwellingId')}
-          extra={t('people.household.dwellingIdHint')}
-          rules={[{ required: true, message: t('people.form.required') }]}
-        >
-          <Input className="mono" autoComplete="off" />
-        </Form.Item>
-        <Form.Item name="livingType" label={t('people.household.livingType')}>
-          <Select options={LIVING_TYPES.map((v) => ({ value: v, label: livingLabel(t, v) }))} />
-        </Form.Item>
-        <Form.Item name="date" label={t('people.date')} extra={t('people.dateHint')}>
-          <DatePicker style={{ width: '100%' }} />
-        </Form.Item>
-      </Form>
     </Modal>
   );
 }

@@ -4,7 +4,6 @@
  */
 import { useEffect, useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -12,7 +11,6 @@ import {
   Form,
   Input,
   List,
-  Modal,
   Pagination,
   Radio,
   Select,
@@ -35,7 +33,7 @@ import { useSession } from '../../session';
 import { Page } from '../../components/Page';
 import { ErrorResult } from '../../components/ErrorResult';
 import { AreaPicker } from '../../components/AreaPicker';
-import { applyServerErrors } from '../../components/formErrors';
+import { FormModal } from '../../components/FormModal';
 import { peopleApi, type Household } from './api';
 import { livingLabel, typeLabel } from './labels';
 import { ExportButton } from './ExportButton';
@@ -200,75 +198,57 @@ function CreateHousehold({
   const navigate = useNavigate();
   const { message } = App.useApp();
   const [form] = Form.useForm<CreateValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   const submit = async (v: CreateValues) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const h = await peopleApi.createHousehold({
-        number: v.number.trim(),
-        type: v.type,
-        ...(dwellingId ? { dwellingId, livingType: v.livingType ?? 'own' } : { areaCode: v.areaCode }),
-      });
-      void message.success(t('common.saved'));
-      navigate(`/households/${h.id}`);
-    } catch (e) {
-      if (!isApiError(e)) throw e;
-      if (!applyServerErrors(form, e, ['number', 'type', 'areaCode', 'livingType'])) setError(e);
-    } finally {
-      setBusy(false);
-    }
+    const h = await peopleApi.createHousehold({
+      number: v.number.trim(),
+      type: v.type,
+      ...(dwellingId ? { dwellingId, livingType: v.livingType ?? 'own' } : { areaCode: v.areaCode }),
+    });
+    void message.success(t('common.saved'));
+    navigate(`/households/${h.id}`);
   };
   return (
-    <Modal
+    <FormModal<CreateValues>
       open={open}
       title={t('people.households.create')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
+      form={form}
+      onSubmit={submit}
+      onClose={onClose}
+      fieldErrors={['number', 'type', 'areaCode', 'livingType']}
       okText={t('common.save')}
       cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
       forceRender
+      initialValues={{ type: 'family', livingType: 'own', areaCode }}
     >
-      {error ? <Alert type="error" showIcon title={error.message} className="form-alert" /> : null}
-      <Form
-        form={form}
-        layout="vertical"
-        onFinish={submit}
-        initialValues={{ type: 'family', livingType: 'own', areaCode }}
+      <Form.Item
+        name="number"
+        label={t('people.households.number')}
+        extra={t('people.households.numberHint')}
+        rules={[
+          { required: true, pattern: /^[0-9A-Za-z-]{1,32}$/, message: t('people.households.numberHint') },
+        ]}
       >
+        <Input maxLength={32} data-testid="household-number" />
+      </Form.Item>
+      <Form.Item name="type" label={t('people.households.type')}>
+        <Radio.Group
+          optionType="button"
+          options={HOUSEHOLD_TYPES.map((v) => ({ value: v, label: typeLabel(t, v) }))}
+        />
+      </Form.Item>
+      {dwellingId ? (
+        <Form.Item name="livingType" label={t('people.household.livingType')}>
+          <Select options={LIVING_TYPES.map((v) => ({ value: v, label: livingLabel(t, v) }))} />
+        </Form.Item>
+      ) : (
         <Form.Item
-          name="number"
-          label={t('people.households.number')}
-          extra={t('people.households.numberHint')}
-          rules={[
-            { required: true, pattern: /^[0-9A-Za-z-]{1,32}$/, message: t('people.households.numberHint') },
-          ]}
+          name="areaCode"
+          label={t('people.households.area')}
+          rules={[{ required: true, message: t('people.households.areaRequired') }]}
         >
-          <Input maxLength={32} data-testid="household-number" />
+          <AreaPicker />
         </Form.Item>
-        <Form.Item name="type" label={t('people.households.type')}>
-          <Radio.Group
-            optionType="button"
-            options={HOUSEHOLD_TYPES.map((v) => ({ value: v, label: typeLabel(t, v) }))}
-          />
-        </Form.Item>
-        {dwellingId ? (
-          <Form.Item name="livingType" label={t('people.household.livingType')}>
-            <Select options={LIVING_TYPES.map((v) => ({ value: v, label: livingLabel(t, v) }))} />
-          </Form.Item>
-        ) : (
-          <Form.Item
-            name="areaCode"
-            label={t('people.households.area')}
-            rules={[{ required: true, message: t('people.households.areaRequired') }]}
-          >
-            <AreaPicker />
-          </Form.Item>
-        )}
-      </Form>
-    </Modal>
+      )}
+    </FormModal>
   );
 }

@@ -4,7 +4,7 @@
  * phone is checked likewise (common/phone-number.ts). Server field errors land on their fields.
  */
 import { useMemo, useState } from 'react';
-import { Alert, DatePicker, Form, Input, Modal, Radio, Select } from 'antd';
+import { DatePicker, Form, Input, Radio, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { ruleMessage } from '../../../../common/errors';
 import { ETHNICITIES } from '../../../../common/ethnicities';
@@ -18,9 +18,9 @@ import {
   type HouseholdRelation,
   type ResidenceType,
 } from '../../../../common/schemas/people';
-import { isApiError, newUuid, type ApiError } from '../../api';
+import { newUuid } from '../../api';
 import { useLocale } from '../../i18n';
-import { applyServerErrors } from '../../components/formErrors';
+import { FormModal } from '../../components/FormModal';
 import { peopleApi, type ResidentCard } from './api';
 import { genderLabel, relationLabel, residenceLabel } from './labels';
 
@@ -63,8 +63,6 @@ export function ResidentForm({
 }) {
   const { t, locale } = useLocale();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   // One key per opening of the form: a retried save of the same form is not registered twice.
   const [key, setKey] = useState(newUuid);
   const idNumber = Form.useWatch('idNumber', form) ?? '';
@@ -74,168 +72,146 @@ export function ResidentForm({
   const idLabel = t('people.resident.idNumber');
 
   const submit = async (v: Values) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await peopleApi.createResident(
-        {
-          name: v.name.trim(),
-          residenceType: v.residenceType,
-          householdId,
-          relation: v.relation,
-          ...(v.idNumber?.trim() ? { idNumber: v.idNumber.trim() } : {}),
-          ...(!idOk && v.gender ? { gender: v.gender } : {}),
-          ...(!idOk && v.birthDate ? { birthDate: v.birthDate.format('YYYY-MM-DD') } : {}),
-          ...(v.phone?.trim() ? { phone: v.phone.trim() } : {}),
-          ...(v.ethnicity ? { ethnicity: v.ethnicity } : {}),
-          ...(v.residenceType === 'floating' && v.permitExpiresOn
-            ? { permitExpiresOn: v.permitExpiresOn.format('YYYY-MM-DD') }
-            : {}),
-        },
-        key,
-      );
-      form.resetFields();
-      setKey(newUuid());
-      onSaved(r);
-    } catch (e) {
-      if (!isApiError(e)) throw e;
-      if (!applyServerErrors(form, e, FIELDS)) setError(e);
-    } finally {
-      setBusy(false);
-    }
+    const r = await peopleApi.createResident(
+      {
+        name: v.name.trim(),
+        residenceType: v.residenceType,
+        householdId,
+        relation: v.relation,
+        ...(v.idNumber?.trim() ? { idNumber: v.idNumber.trim() } : {}),
+        ...(!idOk && v.gender ? { gender: v.gender } : {}),
+        ...(!idOk && v.birthDate ? { birthDate: v.birthDate.format('YYYY-MM-DD') } : {}),
+        ...(v.phone?.trim() ? { phone: v.phone.trim() } : {}),
+        ...(v.ethnicity ? { ethnicity: v.ethnicity } : {}),
+        ...(v.residenceType === 'floating' && v.permitExpiresOn
+          ? { permitExpiresOn: v.permitExpiresOn.format('YYYY-MM-DD') }
+          : {}),
+      },
+      key,
+    );
+    form.resetFields();
+    setKey(newUuid());
+    onSaved(r);
   };
 
   return (
-    <Modal
+    <FormModal<Values>
       open={open}
       title={t('people.form.title')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
+      form={form}
+      onSubmit={submit}
+      onClose={onClose}
+      fieldErrors={FIELDS}
       okText={t('common.save')}
       cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
       forceRender
+      initialValues={{
+        residenceType: 'registered',
+        relation: hasHead ? 'spouse' : 'head',
+        ethnicity: '01',
+      }}
     >
-      {error ? <Alert type="error" showIcon title={error.message} className="form-alert" /> : null}
-      <Form
-        form={form}
-        layout="vertical"
-        onFinish={submit}
-        initialValues={{
-          residenceType: 'registered',
-          relation: hasHead ? 'spouse' : 'head',
-          ethnicity: '01',
-        }}
+      <Form.Item
+        name="name"
+        label={t('people.resident.name')}
+        rules={[{ required: true, whitespace: true, max: NAME_MAX, message: t('people.form.nameRequired') }]}
       >
-        <Form.Item
-          name="name"
-          label={t('people.resident.name')}
-          rules={[
-            { required: true, whitespace: true, max: NAME_MAX, message: t('people.form.nameRequired') },
-          ]}
-        >
-          <Input maxLength={NAME_MAX} autoComplete="off" data-testid="resident-name" />
-        </Form.Item>
-        <Form.Item name="relation" label={t('people.resident.relation')} rules={[{ required: true }]}>
-          <Select
-            options={HOUSEHOLD_RELATIONS.filter((r) => r !== 'head' || !hasHead).map((r) => ({
-              value: r,
-              label: relationLabel(t, r),
-            }))}
-          />
-        </Form.Item>
-        <Form.Item
-          name="residenceType"
-          label={t('people.resident.residenceType')}
-          rules={[{ required: true }]}
-        >
-          <Radio.Group
-            optionType="button"
-            options={RESIDENCE_TYPES.map((r) => ({ value: r, label: residenceLabel(t, r) }))}
-          />
-        </Form.Item>
-        <Form.Item
-          name="idNumber"
-          label={idLabel}
-          extra={residenceType === 'foreign' ? t('people.form.idOptional') : undefined}
-          validateStatus={parsed && !parsed.ok ? 'error' : idOk ? 'success' : undefined}
-          hasFeedback={Boolean(parsed)}
-          help={
-            parsed && !parsed.ok
-              ? ruleMessage(locale, parsed.rule, idLabel, parsed.rule === 'length' ? '18' : 'GB 11643')
-              : idOk
-                ? idOk.upgraded
-                  ? `${t('people.form.idOk', { birth: idOk.birthDate, gender: genderLabel(t, idOk.gender) })} · ${t('people.form.idUpgraded')}`
-                  : t('people.form.idOk', { birth: idOk.birthDate, gender: genderLabel(t, idOk.gender) })
-                : undefined
-          }
-          rules={[
-            { required: residenceType !== 'foreign', message: t('people.form.required') },
-            {
-              validator: async (_r, value: string | undefined) => {
-                if (!value?.trim()) return;
-                const p = parseIdNumber(value);
-                if (!p.ok) throw new Error(ruleMessage(locale, p.rule, idLabel));
-              },
+        <Input maxLength={NAME_MAX} autoComplete="off" data-testid="resident-name" />
+      </Form.Item>
+      <Form.Item name="relation" label={t('people.resident.relation')} rules={[{ required: true }]}>
+        <Select
+          options={HOUSEHOLD_RELATIONS.filter((r) => r !== 'head' || !hasHead).map((r) => ({
+            value: r,
+            label: relationLabel(t, r),
+          }))}
+        />
+      </Form.Item>
+      <Form.Item name="residenceType" label={t('people.resident.residenceType')} rules={[{ required: true }]}>
+        <Radio.Group
+          optionType="button"
+          options={RESIDENCE_TYPES.map((r) => ({ value: r, label: residenceLabel(t, r) }))}
+        />
+      </Form.Item>
+      <Form.Item
+        name="idNumber"
+        label={idLabel}
+        extra={residenceType === 'foreign' ? t('people.form.idOptional') : undefined}
+        validateStatus={parsed && !parsed.ok ? 'error' : idOk ? 'success' : undefined}
+        hasFeedback={Boolean(parsed)}
+        help={
+          parsed && !parsed.ok
+            ? ruleMessage(locale, parsed.rule, idLabel, parsed.rule === 'length' ? '18' : 'GB 11643')
+            : idOk
+              ? idOk.upgraded
+                ? `${t('people.form.idOk', { birth: idOk.birthDate, gender: genderLabel(t, idOk.gender) })} · ${t('people.form.idUpgraded')}`
+                : t('people.form.idOk', { birth: idOk.birthDate, gender: genderLabel(t, idOk.gender) })
+              : undefined
+        }
+        rules={[
+          { required: residenceType !== 'foreign', message: t('people.form.required') },
+          {
+            validator: async (_r, value: string | undefined) => {
+              if (!value?.trim()) return;
+              const p = parseIdNumber(value);
+              if (!p.ok) throw new Error(ruleMessage(locale, p.rule, idLabel));
             },
-          ]}
-        >
-          <Input
-            maxLength={30}
-            inputMode="text"
-            autoComplete="off"
-            className="mono"
-            data-testid="resident-id"
-          />
-        </Form.Item>
-        {!idOk ? (
-          <>
-            <Form.Item name="gender" label={t('people.resident.gender')} extra={t('people.form.fromId')}>
-              <Radio.Group options={GENDERS.map((g) => ({ value: g, label: genderLabel(t, g) }))} />
-            </Form.Item>
-            <Form.Item name="birthDate" label={t('people.resident.birthDate')}>
-              <DatePicker style={{ width: '100%' }} />
-            </Form.Item>
-          </>
-        ) : null}
-        <Form.Item
-          name="phone"
-          label={t('people.resident.phone')}
-          extra={t('people.form.phoneHint')}
-          rules={[
-            {
-              validator: async (_r, value: string | undefined) => {
-                if (!value?.trim()) return;
-                const p = parsePhone(value);
-                if (!p.ok)
-                  throw new Error(
-                    ruleMessage(
-                      locale,
-                      p.rule,
-                      t('people.resident.phone'),
-                      p.rule === 'length' ? '11' : '13812345678, 0552-1234567',
-                    ),
-                  );
-              },
-            },
-          ]}
-        >
-          <Input maxLength={30} inputMode="tel" autoComplete="off" data-testid="resident-phone" />
-        </Form.Item>
-        <Form.Item name="ethnicity" label={t('people.resident.ethnicity')}>
-          <Select
-            showSearch
-            optionFilterProp="label"
-            options={ETHNICITIES.map((e) => ({ value: e.code, label: e[locale] }))}
-          />
-        </Form.Item>
-        {residenceType === 'floating' ? (
-          <Form.Item name="permitExpiresOn" label={t('people.resident.permitExpiresOn')}>
+          },
+        ]}
+      >
+        <Input
+          maxLength={30}
+          inputMode="text"
+          autoComplete="off"
+          className="mono"
+          data-testid="resident-id"
+        />
+      </Form.Item>
+      {!idOk ? (
+        <>
+          <Form.Item name="gender" label={t('people.resident.gender')} extra={t('people.form.fromId')}>
+            <Radio.Group options={GENDERS.map((g) => ({ value: g, label: genderLabel(t, g) }))} />
+          </Form.Item>
+          <Form.Item name="birthDate" label={t('people.resident.birthDate')}>
             <DatePicker style={{ width: '100%' }} />
           </Form.Item>
-        ) : null}
-      </Form>
-    </Modal>
+        </>
+      ) : null}
+      <Form.Item
+        name="phone"
+        label={t('people.resident.phone')}
+        extra={t('people.form.phoneHint')}
+        rules={[
+          {
+            validator: async (_r, value: string | undefined) => {
+              if (!value?.trim()) return;
+              const p = parsePhone(value);
+              if (!p.ok)
+                throw new Error(
+                  ruleMessage(
+                    locale,
+                    p.rule,
+                    t('people.resident.phone'),
+                    p.rule === 'length' ? '11' : '13812345678, 0552-1234567',
+                  ),
+                );
+            },
+          },
+        ]}
+      >
+        <Input maxLength={30} inputMode="tel" autoComplete="off" data-testid="resident-phone" />
+      </Form.Item>
+      <Form.Item name="ethnicity" label={t('people.resident.ethnicity')}>
+        <Select
+          showSearch
+          optionFilterProp="label"
+          options={ETHNICITIES.map((e) => ({ value: e.code, label: e[locale] }))}
+        />
+      </Form.Item>
+      {residenceType === 'floating' ? (
+        <Form.Item name="permitExpiresOn" label={t('people.resident.permitExpiresOn')}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+      ) : null}
+    </FormModal>
   );
 }

@@ -2,7 +2,7 @@
  * A resident's card (居民信息): masked ID and phone (显示 reveals for a stated purpose, for 5 minutes), the household
  * and dwelling history with dates, the events timeline, and recording a death.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Alert,
   App,
@@ -13,7 +13,6 @@ import {
   Form,
   Input,
   List,
-  Modal,
   Skeleton,
   Space,
   Tag,
@@ -22,13 +21,15 @@ import { ArrowLeftOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ethnicityName } from '../../../../common/ethnicities';
-import { isApiError, type ApiError } from '../../api';
 import { useLocale } from '../../i18n';
 import { useSession } from '../../session';
 import { Page } from '../../components/Page';
 import { ErrorResult } from '../../components/ErrorResult';
+import { FormModal } from '../../components/FormModal';
+import { useLoad } from '../../components/useLoad';
 import { peopleApi, type ResidentCard } from './api';
 import { History } from './History';
+import { MoveInModal } from './MoveInModal';
 import {
   ageOf,
   genderLabel,
@@ -47,26 +48,16 @@ export default function ResidentPage() {
   const { t, locale } = useLocale();
   const { can } = useSession();
   const navigate = useNavigate();
-  const [r, setR] = useState<ResidentCard | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [reload, setReload] = useState(0);
+  const { message } = App.useApp();
+  const { data: r, setData: setR, error, reload } = useLoad((signal) => peopleApi.resident(id, signal), [id]);
+  const [moving, setMoving] = useState(false);
 
-  useEffect(() => {
-    const ac = new AbortController();
-    setError(null);
-    peopleApi
-      .resident(id, ac.signal)
-      .then(setR)
-      .catch((e: unknown) => {
-        if (isApiError(e)) setError(e);
-      });
-    return () => ac.abort();
-  }, [id, reload]);
-
-  if (error) return <ErrorResult error={error} onRetry={() => setReload((n) => n + 1)} />;
+  if (error) return <ErrorResult error={error} onRetry={reload} />;
   if (!r) return <Skeleton active />;
 
   const canWrite = can('update', 'Population') && r.status === 'alive';
+  // A member of a household that lives nowhere now can be moved in from here (the household moves, with him).
+  const canMoveIn = canWrite && r.householdId !== null && !r.dwellings.some((d) => !d.toDate);
   return (
     <Page
       title={r.name}
@@ -144,7 +135,17 @@ export default function ResidentPage() {
         />
       </Card>
 
-      <Card title={t('people.resident.dwellings')} className="people-section">
+      <Card
+        title={t('people.resident.dwellings')}
+        className="people-section"
+        extra={
+          canMoveIn ? (
+            <Button size="small" onClick={() => setMoving(true)} data-testid="resident-move-in">
+              {t('people.household.moveIn')}
+            </Button>
+          ) : null
+        }
+      >
         <List
           dataSource={r.dwellings}
           locale={{ emptyText: t('people.resident.none') }}
@@ -161,6 +162,20 @@ export default function ResidentPage() {
       <Card title={t('people.resident.history')} className="people-section">
         <History events={r.events} />
       </Card>
+
+      {canMoveIn && r.householdId ? (
+        <MoveInModal
+          open={moving}
+          householdId={r.householdId}
+          areaCode={r.areaCode}
+          onClose={() => setMoving(false)}
+          onMoved={() => {
+            setMoving(false);
+            void message.success(t('common.saved'));
+            reload();
+          }}
+        />
+      ) : null}
     </Page>
   );
 }
@@ -170,64 +185,49 @@ export function period(t: ReturnType<typeof useLocale>['t'], from: string, to: s
   return to ? t('people.household.period', { from, to }) : t('people.household.since', { date: from });
 }
 
+interface DeathValues {
+  date?: Dayjs;
+  note?: string;
+}
+
 function DeathButton({ resident, onDone }: { resident: ResidentCard; onDone: (r: ResidentCard) => void }) {
   const { t } = useLocale();
   const { message } = App.useApp();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [form] = Form.useForm<{ date?: Dayjs; note?: string }>();
-  const submit = async (v: { date?: Dayjs; note?: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await peopleApi.death(resident.id, {
-        ...(v.date ? { date: v.date.format('YYYY-MM-DD') } : {}),
-        ...(v.note?.trim() ? { note: v.note.trim() } : {}),
-      });
-      onDone(r);
-      setOpen(false);
-      void message.success(t('common.saved'));
-    } catch (e) {
-      if (!isApiError(e)) throw e;
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+  const [form] = Form.useForm<DeathValues>();
+  const submit = async (v: DeathValues) => {
+    const r = await peopleApi.death(resident.id, {
+      ...(v.date ? { date: v.date.format('YYYY-MM-DD') } : {}),
+      ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+    });
+    onDone(r);
+    setOpen(false);
+    void message.success(t('common.saved'));
   };
   return (
     <>
       <Button danger onClick={() => setOpen(true)} data-testid="record-death">
         {t('people.resident.recordDeath')}
       </Button>
-      <Modal
+      <FormModal<DeathValues>
         open={open}
         title={t('people.resident.recordDeath')}
-        onCancel={() => setOpen(false)}
-        onOk={() => form.submit()}
-        confirmLoading={busy}
+        form={form}
+        onSubmit={submit}
+        onClose={() => setOpen(false)}
         okButtonProps={{ danger: true }}
-        destroyOnHidden
         forceRender
+        notice={
+          <Alert type="warning" showIcon title={t('people.resident.deathHint')} className="form-alert" />
+        }
       >
-        <Alert type="warning" showIcon title={t('people.resident.deathHint')} className="form-alert" />
-        {error ? (
-          <Alert
-            type="error"
-            showIcon
-            title={error.details[0]?.message ?? error.message}
-            className="form-alert"
-          />
-        ) : null}
-        <Form form={form} layout="vertical" onFinish={submit}>
-          <Form.Item name="date" label={t('people.resident.diedOn')} extra={t('people.dateHint')}>
-            <DatePicker style={{ width: '100%' }} />
-          </Form.Item>
-          <Form.Item name="note" label={t('people.resident.note')}>
-            <Input.TextArea rows={2} maxLength={500} />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item name="date" label={t('people.resident.diedOn')} extra={t('people.dateHint')}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="note" label={t('people.resident.note')}>
+          <Input.TextArea rows={2} maxLength={500} />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

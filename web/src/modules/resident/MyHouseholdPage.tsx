@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Card, Empty, Spin, Tag, Typography } from 'antd';
 import { LeftOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import type { MyAccess, MyHousehold, MyHouseholds } from '../../../../common/schemas/my-household';
+import type { MyAccess, MyHousehold, MyHouseholds, MyTag } from '../../../../common/schemas/my-household';
 import { api } from '../../api';
 import { formatDateTime, roleName, useLocale } from '../../i18n';
 import { ErrorResult } from '../../components/ErrorResult';
@@ -34,6 +34,43 @@ function AccessItem({ a }: { a: MyAccess }) {
         <div className="my-access-purpose">{t('myHousehold.purpose', { purpose: a.purpose })}</div>
       ) : null}
     </li>
+  );
+}
+
+/**
+ * The focus-group tags held about a member: the server sends the member's own tags with details and, for the other
+ * members, ordinary tags without (the rule is the server's: server/modules/people/my-household.ts).
+ */
+function MemberTags({ tags }: { tags: MyTag[] }) {
+  const { t, locale } = useLocale();
+  return (
+    <div className="my-line">
+      <Typography.Text type="secondary">{t('myHousehold.tags')}：</Typography.Text>
+      <ul className="my-tags">
+        {tags.map((g) => (
+          <li key={g.id} className="my-tag" data-testid="my-member-tag" data-code={g.code}>
+            <Tag color={g.toDate ? undefined : 'gold'}>{locale === 'en' ? (g.nameEn ?? g.name) : g.name}</Tag>
+            {g.sensitivity !== 'normal' ? (
+              <Tag color={g.sensitivity === 'restricted' ? 'red' : 'orange'}>
+                {t(`tags.sensitivity.${g.sensitivity}`)}
+              </Tag>
+            ) : null}
+            <Typography.Text type="secondary">
+              {g.toDate
+                ? t('myHousehold.tagPeriod', { from: g.fromDate, to: g.toDate })
+                : t('myHousehold.tagSince', { date: g.fromDate })}
+            </Typography.Text>
+            {g.details?.length ? (
+              <div className="my-tag-details" data-testid="my-member-tag-details">
+                {g.details
+                  .map((d) => `${locale === 'en' ? (d.labelEn ?? d.label) : d.label}：${d.value}`)
+                  .join('；')}
+              </div>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -87,9 +124,13 @@ function HouseholdView({ h }: { h: MyHousehold }) {
                   <span className="mono">{m.phoneMasked}</span>
                 </div>
               ) : null}
+              {m.tags.length ? <MemberTags tags={m.tags} /> : null}
             </li>
           ))}
         </ul>
+        {h.members.some((m) => m.tags.length) ? (
+          <Typography.Paragraph type="secondary">{t('myHousehold.tagsIntro')}</Typography.Paragraph>
+        ) : null}
         <Typography.Text type="secondary">{t('myHousehold.correct')}</Typography.Text>
       </Card>
       <Card className="resident-card" title={t('myHousehold.access')} data-testid="my-access">

@@ -125,6 +125,9 @@ export default function LedgerPage() {
                 {t('visits.ledger.coverage')}: <Percent value={data.total.coveragePercent} />
               </span>
             </Space>
+            <Typography.Paragraph type="secondary" className="visits-figure-hint">
+              {t('visits.ledger.coverageHint')}
+            </Typography.Paragraph>
           </Card>
           <Card title={t('visits.ledger.byGrid')} className="visits-section">
             <Table<Row>

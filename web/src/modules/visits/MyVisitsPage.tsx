@@ -71,9 +71,9 @@ export default function MyVisitsPage() {
       <div className="visits-counts" data-testid="visit-counts">
         <div className="visits-count">
           <div className="visits-count-value" data-testid="visit-coverage">
-            {c?.coveragePercent == null ? '—' : `${c.coveragePercent}%`}
+            {c?.onSchedulePercent == null ? '—' : `${c.onSchedulePercent}%`}
           </div>
-          <div className="visits-count-label">{t('visits.my.coverage')}</div>
+          <div className="visits-count-label">{t('visits.my.onSchedule')}</div>
         </div>
         <div className="visits-count visits-count-bad">
           <div className="visits-count-value" data-testid="visit-overdue">
@@ -90,6 +90,9 @@ export default function MyVisitsPage() {
           <div className="visits-count-label">{t('visits.my.households')}</div>
         </div>
       </div>
+      <Typography.Paragraph type="secondary" className="visits-figure-hint">
+        {t('visits.my.onScheduleHint')}
+      </Typography.Paragraph>
       <Segmented
         block
         className="visits-filter"

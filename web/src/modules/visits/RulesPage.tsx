@@ -12,7 +12,6 @@ import {
   Input,
   InputNumber,
   List,
-  Modal,
   Select,
   Skeleton,
   Space,
@@ -20,13 +19,15 @@ import {
   Typography,
 } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import { api, isApiError, type ApiError } from '../../api';
+import { api } from '../../api';
 import { useLocale } from '../../i18n';
 import { useSession } from '../../session';
 import { Page } from '../../components/Page';
 import { ErrorResult } from '../../components/ErrorResult';
 import { AreaPicker } from '../../components/AreaPicker';
-import { applyServerErrors } from '../../components/formErrors';
+import { FormModal } from '../../components/FormModal';
+import { useLoad } from '../../components/useLoad';
+import { useAction } from '../../components/useAction';
 import { visitsApi, type VisitRule } from './api';
 import './visits.css';
 
@@ -41,24 +42,11 @@ export default function RulesPage() {
   const { t } = useLocale();
   const { can } = useSession();
   const { message, modal } = App.useApp();
+  const run = useAction();
   const [areaCode, setAreaCode] = useState<string | undefined>(undefined);
-  const [data, setData] = useState<{ items: VisitRule[]; defaultIntervalDays: number } | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [reload, setReload] = useState(0);
+  const { data, error, reload } = useLoad((signal) => visitsApi.rules(areaCode, signal), [areaCode]);
   const [creating, setCreating] = useState(false);
   const [tags, setTags] = useState<{ id: string; name: string }[]>([]);
-
-  useEffect(() => {
-    const ac = new AbortController();
-    setError(null);
-    visitsApi
-      .rules(areaCode, ac.signal)
-      .then(setData)
-      .catch((e: unknown) => {
-        if (isApiError(e)) setError(e);
-      });
-    return () => ac.abort();
-  }, [areaCode, reload]);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -83,34 +71,21 @@ export default function RulesPage() {
           onChange={(v) => (days = Number(v ?? r.intervalDays))}
         />
       ),
-      onOk: async () => {
-        try {
-          await visitsApi.updateRule(r.id, { version: r.version, intervalDays: days });
-          void message.success(t('common.saved'));
-          setReload((n) => n + 1);
-        } catch (e) {
-          if (!isApiError(e)) throw e;
-          void message.error(e.details[0]?.message ?? e.message);
-        }
-      },
+      onOk: () =>
+        run(() => visitsApi.updateRule(r.id, { version: r.version, intervalDays: days })).then(
+          (done) => done && reload(),
+        ),
     });
   };
   const retire = (r: VisitRule) =>
     modal.confirm({
       title: t('visits.rules.retire'),
       content: t('visits.rules.retireConfirm'),
-      onOk: async () => {
-        try {
-          await visitsApi.retireRule(r.id, r.version);
-          setReload((n) => n + 1);
-        } catch (e) {
-          if (!isApiError(e)) throw e;
-          void message.error(e.message);
-        }
-      },
+      onOk: () =>
+        run(() => visitsApi.retireRule(r.id, r.version), { saved: false }).then((done) => done && reload()),
     });
 
-  if (error) return <ErrorResult error={error} onRetry={() => setReload((n) => n + 1)} />;
+  if (error) return <ErrorResult error={error} onRetry={reload} />;
   return (
     <Page
       title={t('visits.rules.title')}
@@ -190,7 +165,7 @@ export default function RulesPage() {
         onSaved={() => {
           setCreating(false);
           void message.success(t('common.saved'));
-          setReload((n) => n + 1);
+          reload();
         }}
       />
     </Page>
@@ -210,60 +185,42 @@ function RuleModal({
 }) {
   const { t } = useLocale();
   const [form] = Form.useForm<RuleValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   const submit = async (v: RuleValues) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await visitsApi.createRule({
-        areaCode: v.areaCode,
-        intervalDays: v.intervalDays,
-        ...(v.tagId ? { tagId: v.tagId } : {}),
-        ...(v.note?.trim() ? { note: v.note.trim() } : {}),
-      });
-      form.resetFields();
-      onSaved();
-    } catch (e) {
-      if (!isApiError(e)) throw e;
-      if (!applyServerErrors(form, e)) setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await visitsApi.createRule({
+      areaCode: v.areaCode,
+      intervalDays: v.intervalDays,
+      ...(v.tagId ? { tagId: v.tagId } : {}),
+      ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+    });
+    form.resetFields();
+    onSaved();
   };
   return (
-    <Modal
+    <FormModal<RuleValues>
       open={open}
       title={t('visits.rules.add')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      confirmLoading={busy}
-      destroyOnHidden
+      form={form}
+      onSubmit={submit}
+      onClose={onClose}
+      fieldErrors
+      initialValues={{ intervalDays: 60 }}
     >
-      {error ? <Alert type="error" showIcon message={error.message} className="visits-error" /> : null}
-      <Form
-        form={form}
-        layout="vertical"
-        onFinish={(v) => void submit(v)}
-        initialValues={{ intervalDays: 60 }}
-      >
-        <Form.Item name="areaCode" label={t('visits.rules.area')} rules={[{ required: true }]}>
-          <AreaPicker />
-        </Form.Item>
-        <Form.Item name="tagId" label={t('visits.rules.tag')}>
-          <Select
-            allowClear
-            placeholder={t('visits.rules.allHouseholds')}
-            options={tags.map((g) => ({ value: g.id, label: g.name }))}
-          />
-        </Form.Item>
-        <Form.Item name="intervalDays" label={t('visits.rules.interval')} rules={[{ required: true }]}>
-          <InputNumber min={1} max={366} addonAfter={t('visits.rules.days')} />
-        </Form.Item>
-        <Form.Item name="note" label={t('visits.rules.note')}>
-          <Input maxLength={200} />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item name="areaCode" label={t('visits.rules.area')} rules={[{ required: true }]}>
+        <AreaPicker />
+      </Form.Item>
+      <Form.Item name="tagId" label={t('visits.rules.tag')}>
+        <Select
+          allowClear
+          placeholder={t('visits.rules.allHouseholds')}
+          options={tags.map((g) => ({ value: g.id, label: g.name }))}
+        />
+      </Form.Item>
+      <Form.Item name="intervalDays" label={t('visits.rules.interval')} rules={[{ required: true }]}>
+        <InputNumber min={1} max={366} addonAfter={t('visits.rules.days')} />
+      </Form.Item>
+      <Form.Item name="note" label={t('visits.rules.note')}>
+        <Input maxLength={200} />
+      </Form.Item>
+    </FormModal>
   );
 }
