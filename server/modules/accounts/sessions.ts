@@ -3,7 +3,7 @@ import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
 import type { AppContext } from '../../context';
 import { randomToken, sha256 } from '../../crypto';
-import { queryRows, type Tx } from '../../db/client';
+import { executePrepared, type Tx } from '../../db/client';
 import type { Actor, ActorAssignment } from '../../policy/ability';
 import { passwordChangeRequired } from './passwords';
 import { totpSetupRequired, type SessionRestriction } from './restrictions';
@@ -123,7 +123,8 @@ const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
  */
 export async function resolveSession(ctx: AppContext, token: string): Promise<Resolved> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { ok: false, reason: 'invalid' };
-  const [s] = await queryRows<SessionRow>(
+  // A named statement: it runs on every request, so the server keeps it parsed and planned.
+  const [s] = await executePrepared<SessionRow>(
     ctx.db,
     sql`select s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.idle_timeout_seconds as idle, s.revoked_at,
           s.pending_totp, a.id as account_id, a.kind, a.username, a.display_name, a.disabled, a.totp_enabled, a.demo,

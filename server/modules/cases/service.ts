@@ -18,7 +18,7 @@ import type { Role } from '../../../common/roles';
 import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
 import { maskPhone } from '../../crypto';
-import { pgErrorCode, type Tx } from '../../db/client';
+import { executePrepared, pgErrorCode, type Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { caseReadable } from '../../policy/scope';
@@ -245,8 +245,10 @@ async function writeIntake(
     }),
   );
   // One statement, so one round trip and an implicit transaction: the sub-statements' foreign keys are checked at
-  // its end, when the case row exists, and the whole of it fails when the reference data moved on.
-  await ctx.db.execute(
+  // its end, when the case row exists, and the whole of it fails when the reference data moved on. Its text is the
+  // same on every intake of a kind, so the server keeps it parsed and planned.
+  await executePrepared(
+    ctx.db,
     sql`with c as (${ctx.db.insert(cases).values(row).getSQL()}), e as (${event.getSQL()}), a as (${audit.getSQL()}),
           n as (${reportNoticeSql(row, actor?.accountId ?? null)})
         select linli_reference_current(${ref.version}::bigint)`,
