@@ -13,7 +13,13 @@ import {
 } from '../../test/harness';
 import { auditLog } from '../audit/tables';
 import { freshIdNumber, freshPhone, makeDwelling } from './test-fixtures';
-import { householdMembers, residentEvents, residentRevealGrants, residents } from './tables';
+import {
+  householdMembers,
+  residentDwellings,
+  residentEvents,
+  residentRevealGrants,
+  residents,
+} from './tables';
 
 type ErrorJson = {
   error: { code: string; message: string; details?: { field: string; rule: string; message: string }[] };
@@ -500,6 +506,64 @@ describe('corrections and search', () => {
     expect(await ids('comm', '娜娜')).toContain(r.id);
     // The grid worker of 第1网格 does not see a resident of 第2网格.
     expect(await ids('grid', idNumber)).toEqual([]);
+  });
+
+  it('finds a name by any part of it, an address by its words, only in scope, with the number of matches', async () => {
+    const tag = String(process.pid).slice(-3);
+    const given = `思${String.fromCharCode(0x4e00 + Number(tag))}`;
+    const here = await register('comm', {
+      name: `皇甫${given}`,
+      idNumber: freshIdNumber(),
+      residenceType: 'registered',
+      areaCode: FIXTURE.gridA1a,
+    });
+    const twin = await register('comm', {
+      name: `皇甫${given}`,
+      idNumber: freshIdNumber(),
+      residenceType: 'registered',
+      areaCode: FIXTURE.gridA1b,
+    });
+    const search = async (who: string, q: string, extra = '') => {
+      const res = await call(who, 'GET', `/api/residents?q=${encodeURIComponent(q)}${extra}`);
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { items: { id: string }[]; total: number };
+      return { ids: body.items.map((i) => i.id), total: body.total };
+    };
+    for (const q of [given, `甫${given[0]}`, `皇甫${given}`, given[1]!]) {
+      const found = await search('comm', q);
+      expect(found.ids).toEqual(expect.arrayContaining([here.id, twin.id]));
+    }
+    expect((await search('comm', `${given[1]}${given[0]}`)).ids).not.toContain(here.id);
+    // Both match; a page of one still counts both, and a page past the end still says how many there are.
+    const first = await search('comm', `皇甫${given}`, '&limit=1');
+    expect(first.ids).toHaveLength(1);
+    expect(first.total).toBe(2);
+    expect(await search('comm', `皇甫${given}`, '&limit=1&offset=5')).toEqual({ ids: [], total: 2 });
+    // The grid worker of 第1网格 sees its own resident only.
+    expect((await search('grid', `皇甫${given}`)).ids).toEqual([here.id]);
+
+    // An address: each word somewhere in estate, building, unit or door, among the dwellings of the scope.
+    const dwelling = await makeDwelling(env.ctx, FIXTURE.gridA1a, '902');
+    const elsewhere = await makeDwelling(env.ctx, FIXTURE.communityB1, '902');
+    const [estate] = await env.ctx.db
+      .execute<{ name: string }>(
+        sql`select e.name from dwellings d join buildings b on b.id = d.building_id join estates e on e.id = b.estate_id
+          where d.id = ${dwelling}`,
+      )
+      .then((r) => (r as unknown as { rows: { name: string }[] }).rows);
+    const other = await register('comm', {
+      name: '隔壁街道',
+      idNumber: freshIdNumber(),
+      residenceType: 'registered',
+      areaCode: FIXTURE.gridA1a,
+    });
+    await env.ctx.db.insert(residentDwellings).values([
+      { dwellingId: dwelling, residentId: here.id, livingType: 'own', fromDate: '2020-01-01' },
+      { dwellingId: elsewhere, residentId: other.id, livingType: 'own', fromDate: '2020-01-01' },
+    ]);
+    expect((await search('comm', `${estate!.name} 902室`)).ids).toEqual([here.id]);
+    expect((await search('comm', '902室')).ids).toEqual([here.id]);
+    expect((await search('streetB', '902室')).ids).toEqual([]);
   });
 });
 

@@ -27,7 +27,7 @@ import {
   type RevealBody,
 } from '../../../common/schemas/people';
 import type { AppContext } from '../../context';
-import type { Tx } from '../../db/client';
+import { queryRows, type Tx } from '../../db/client';
 import { AppError, invalidField, type FieldProblem } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { scopeWhere } from '../../policy/scope';
@@ -872,39 +872,52 @@ function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The search part of a resident list: last four, full ID or phone (exact, by keyed hash), initials or name. */
-function residentSearch(ctx: AppContext, q: string): SQL {
+/** Characters that mark a text as (part of) an address: a digit, or a word of an address. */
+const ADDRESS_HINT =
+  /[0-9０-９]|小区|社区|号|楼|栋|幢|单元|室|层|路|街|巷|弄|村|苑|园|庭|府|座|大厦|公寓|花园|家园|广场/;
+
+/**
+ * The search part of a resident list: last four, full ID or phone (exact, by keyed hash), initials (prefix), name
+ * (any part of it, through the index of its characters) or address. A text is also looked for as an address when it
+ * holds a space, a digit or a word of an address (小区, 号楼, 单元, 室, 路 …); a plain name is not.
+ */
+export function residentSearch(ctx: AppContext, ability: Ability, q: string, table = 'residents'): SQL {
+  // The residents table by name or alias (the export reads it as r).
+  const c = (column: string) => sql.raw(`${table}.${column}`);
   const t = q.trim();
   if (/^[0-9]{3}[0-9Xx]$/.test(t))
-    return sql`(${residents.idNumberLast4} = ${t.toUpperCase()} or ${residents.phoneLast4} = ${t})`;
+    return sql`(${c('id_number_last4')} = ${t.toUpperCase()} or ${c('phone_last4')} = ${t})`;
   const id = parseIdNumber(t);
-  if (id.ok) return eq(residents.idNumberHash, ctx.secrets.keyedHash(id.idNumber, 'idnumber'));
+  if (id.ok) return sql`${c('id_number_hash')} = ${ctx.secrets.keyedHash(id.idNumber, 'idnumber')}`;
   if (/^[0-9+\-\s()]+$/.test(t)) {
     const phone = parsePhone(t);
-    return phone.ok ? eq(residents.phoneHash, ctx.secrets.keyedHash(phone.phone, 'phone')) : sql`false`;
+    return phone.ok ? sql`${c('phone_hash')} = ${ctx.secrets.keyedHash(phone.phone, 'phone')}` : sql`false`;
   }
-  if (/^[A-Za-z]+$/.test(t)) return sql`${residents.nameInitials} like ${likeEscape(t.toLowerCase()) + '%'}`;
-  const address = addressSearch(t);
-  // Names hold no spaces: text with spaces is an address (阳光小区 3号楼), else a name or an address.
-  if (/\s/.test(t)) return address;
-  return sql`(${residents.name} like ${'%' + likeEscape(t) + '%'} or ${address})`;
+  if (/^[A-Za-z]+$/.test(t)) return sql`${c('name_initials')} like ${likeEscape(t.toLowerCase()) + '%'}`;
+  // Names hold no spaces: text with spaces is an address (阳光小区 3号楼).
+  if (/\s/.test(t)) return addressSearch(ability, t, c('id'));
+  const name = sql`(linli_name_grams(${c('name')}) @> linli_name_query_grams(${t}) and ${c('name')} like ${'%' + likeEscape(t) + '%'})`;
+  return ADDRESS_HINT.test(t) ? sql`(${name} or ${addressSearch(ability, t, c('id'))})` : name;
 }
 
 /**
- * Residents living now in a dwelling whose address (estate, building, unit, door number) holds every word of the
- * text. The dwellings are found first (a small table), so the residents are matched by a hashed subplan.
+ * Residents living now in a dwelling of the actor's scope whose address (estate, building, unit, door number) holds
+ * every word of the text: an array of ids worked out once, which the resident primary key then finds.
  */
-function addressSearch(text: string): SQL {
+function addressSearch(ability: Ability, text: string, residentId: SQL): SQL {
   const words = text.split(/\s+/).filter(Boolean).slice(0, 6);
   const label = sql.raw(
     `concat_ws(' ', e.name, e.address, b.name, b.number, b.address, coalesce(u.name, u.number || '单元'), d.number, d.number || '室')`,
   );
   const conds = words.map((w) => sql`${label} like ${'%' + likeEscape(w) + '%'}`);
-  return sql`${residents.id} in (select rd.resident_id from resident_dwellings rd
-    join dwellings d on d.id = rd.dwelling_id join units u on u.id = d.unit_id
-    join buildings b on b.id = d.building_id left join estates e on e.id = b.estate_id
-    where rd.to_date is null and ${sql.join(conds, sql` and `)})`;
+  return sql`${residentId} = any(array(select rd.resident_id from buildings b
+    left join estates e on e.id = b.estate_id join dwellings d on d.building_id = b.id
+    join units u on u.id = d.unit_id join resident_dwellings rd on rd.dwelling_id = d.id and rd.to_date is null
+    where ${scopeWhere(ability, 'read', 'Population', sql.raw('b.area_path'))} and ${sql.join(conds, sql` and `)}))`;
 }
+
+/** The list order of residents: pinyin initials, name, id, in byte order (as the index of migration 0020 keeps it). */
+const RESIDENT_ORDER = sql`${residents.nameInitials} collate "C", ${residents.name} collate "C", ${residents.id}`;
 
 /** Residents within the actor's scope: of a dwelling (living there now), a household (members now), an area. */
 export async function listResidents(
@@ -921,28 +934,44 @@ export async function listResidents(
     conds.push(
       sql`exists (select 1 from ${residentDwellings} where ${residentDwellings.residentId} = ${residents.id} and ${residentDwellings.dwellingId} = ${query.dwellingId} and ${residentDwellings.toDate} is null)`,
     );
-  if (query.householdId) conds.push(eq(householdMembers.householdId, query.householdId));
+  if (query.householdId)
+    conds.push(
+      sql`exists (select 1 from ${householdMembers} where ${householdMembers.residentId} = ${residents.id} and ${householdMembers.householdId} = ${query.householdId} and ${householdMembers.toDate} is null)`,
+    );
   if (query.areaCode) conds.push(await underArea(ctx, query.areaCode, residents.areaPath));
-  if (query.q) conds.push(residentSearch(ctx, query.q));
+  if (query.q) conds.push(residentSearch(ctx, ability, query.q));
   const where = and(...conds);
+  const limit = query.limit ?? 50;
+  const offset = query.offset ?? 0;
+  // The page's ids and the number of matches in one pass over the residents table alone (for an initials search, over
+  // one index alone), then the page's rows with their households.
+  const page = await queryRows<{ id: string; total: number }>(
+    ctx.db,
+    sql`select ${residents.id} as id, count(*) over ()::int as total from ${residents}
+      where ${where} order by ${RESIDENT_ORDER} limit ${limit} offset ${offset}`,
+  );
+  let total = page[0]?.total ?? 0;
+  if (page.length === 0 && offset > 0) {
+    const [count] = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(residents)
+      .where(where);
+    total = count?.n ?? 0;
+  }
+  if (page.length === 0) return { items: [], total };
   const rows = await summaryQuery(ctx.db)
-    .where(where)
-    .orderBy(asc(residents.nameInitials), asc(residents.name), asc(residents.id))
-    .limit(query.limit ?? 50)
-    .offset(query.offset ?? 0);
-  const [count] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(residents)
-    .leftJoin(
-      householdMembers,
-      and(eq(householdMembers.residentId, residents.id), isNull(householdMembers.toDate)),
+    .where(
+      inArray(
+        residents.id,
+        page.map((r) => r.id),
+      ),
     )
-    .where(where);
+    .orderBy(sql`${RESIDENT_ORDER}`);
   const names = await areaNames(
     ctx.db,
     rows.map((r) => r.areaCode),
   );
-  return { items: rows.map((r) => toSummary(r, names)), total: count?.n ?? 0 };
+  return { items: rows.map((r) => toSummary(r, names)), total };
 }
 
 /** Records a death: status deceased, the household and dwelling links closed, a "died" event. */

@@ -104,7 +104,15 @@ export const residents = pgTable(
     index('residents_phone_hash_idx').on(t.phoneHash),
     index('residents_id_last4_idx').on(t.idNumberLast4),
     index('residents_phone_last4_idx').on(t.phoneLast4),
-    index('residents_initials_idx').using('btree', t.nameInitials.op('text_pattern_ops')),
+    // Migration 0020: name characters for search, and the list order with scope and status in the key.
+    index('residents_name_grams_idx').using('gin', sql`linli_name_grams(${t.name})`),
+    index('residents_initials_order_idx').on(
+      sql`${t.nameInitials} collate "C"`,
+      sql`${t.name} collate "C"`,
+      t.id,
+      t.areaPath,
+      t.status,
+    ),
     check('residents_gender_check', sql`${t.gender} in ('male','female')`),
     check('residents_residence_type_check', sql`${t.residenceType} in ('registered','floating','foreign')`),
     check('residents_status_check', sql`${t.status} in ('alive','deceased','moved_out')`),
@@ -135,6 +143,7 @@ export const householdMembers = pgTable(
       .on(t.residentId)
       .where(sql`to_date is null`),
     index('household_members_household_idx').on(t.householdId),
+    index('household_members_open_idx').on(t.householdId).where(sql`to_date is null`),
     index('household_members_resident_idx').on(t.residentId),
     check(
       'household_members_relation_check',

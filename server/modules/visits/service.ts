@@ -872,12 +872,21 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   const ability = new Ability(actor);
   const area = await coverageArea(ctx, ability, q);
   const p = area.path + '%';
-  const perArea = await queryRows<{ area_code: string; households: number; visited: number }>(
+  // Each household is looked at once: the visited ones are joined from the distinct households of the counted visits
+  // (a hash join), not looked up per household; "lives here now" reads the partial index of open memberships.
+  const perArea = await queryRows<{
+    area_code: string;
+    area_path: string;
+    households: number;
+    visited: number;
+  }>(
     ctx.db,
-    sql`with v as (${countedVisits(area.path, q.from, q.to)})
-      select h.area_code, count(*)::int as households,
-        count(*) filter (where exists (select 1 from v where v.household_id = h.id))::int as visited
+    sql`with v as (${countedVisits(area.path, q.from, q.to)}),
+      vh as (select distinct v.household_id from v)
+      select h.area_code, min(h.area_path) as area_path, count(*)::int as households,
+        count(vh.household_id)::int as visited
       from ${households} h
+      left join vh on vh.household_id = h.id
       where h.area_path like ${p}
         and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
       group by h.area_code`,
@@ -915,38 +924,38 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
     };
   });
 
-  // Grid workers assigned within the area (or to it): the households of their grids, visited by themselves.
+  // Grid workers assigned within the area (or to it): the households of their grids, visited by themselves. The
+  // households per worker are summed from the per-area counts above (a few hundred rows), and the visited ones come
+  // from the worker's own counted visits, so no query pairs every worker with every household.
   const workers = await queryRows<{
     account_id: string;
     name: string;
     codes: string[] | string;
-    households: number;
-    visited: number;
+    paths: string[] | string;
   }>(
     ctx.db,
-    sql`with w as (
-        select distinct a.account_id, a.area_code, a.area_path from assignments a
-        join accounts acc on acc.id = a.account_id
-        where a.role = 'grid_worker' and a.revoked_at is null and not acc.disabled
-          and (a.area_path like ${p} or ${area.path} like a.area_path || '%')
-      ),
-      v as (${countedVisits(area.path, q.from, q.to)}),
-      hh as (
-        select h.id, h.area_path from ${households} h
-        where h.area_path like ${p}
-          and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
-      )
-      select w.account_id, acc.display_name as name,
-        array_agg(distinct w.area_code) as codes,
-        count(distinct hh.id)::int as households,
-        count(distinct hh.id) filter (
-          where exists (select 1 from v where v.household_id = hh.id and v.visitor_id = w.account_id))::int as visited
-      from w
-      join accounts acc on acc.id = w.account_id
-      left join hh on hh.area_path like w.area_path || '%'
-      group by w.account_id, acc.display_name
-      order by acc.display_name, w.account_id`,
+    sql`select a.account_id, acc.display_name as name, array_agg(distinct a.area_code) as codes,
+        array_agg(distinct a.area_path) as paths
+      from assignments a join accounts acc on acc.id = a.account_id
+      where a.role = 'grid_worker' and a.revoked_at is null and not acc.disabled
+        and (a.area_path like ${p} or ${area.path} like a.area_path || '%')
+      group by a.account_id, acc.display_name
+      order by acc.display_name, a.account_id`,
   );
+  const visitedByWorker = await queryRows<{ visitor_id: string; area_path: string; n: number }>(
+    ctx.db,
+    sql`with v as (${countedVisits(area.path, q.from, q.to)})
+      select v.visitor_id, h.area_path, count(distinct v.household_id)::int as n
+      from v join ${households} h on h.id = v.household_id
+      where v.visitor_id in (select a.account_id from assignments a
+          where a.role = 'grid_worker' and a.revoked_at is null
+            and (a.area_path like ${p} or ${area.path} like a.area_path || '%'))
+        and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
+      group by v.visitor_id, h.area_path`,
+  );
+  const list = (v: string[] | string) =>
+    (Array.isArray(v) ? v : String(v).replace(/[{}]/g, '').split(',')).filter(Boolean);
+  const within = (path: string, roots: string[]) => roots.some((r) => path.startsWith(r));
   const totalHouseholds = gridRows.reduce((s, r) => s + r.households, 0);
   const totalVisited = gridRows.reduce((s, r) => s + r.visitedHouseholds, 0);
   return {
@@ -961,17 +970,24 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
       visits: gridRows.reduce((s, r) => s + r.visits, 0),
     },
     grids: gridRows,
-    workers: workers.map((w) => ({
-      accountId: w.account_id,
-      name: w.name,
-      areaCodes: (Array.isArray(w.codes) ? w.codes : String(w.codes).replace(/[{}]/g, '').split(',')).filter(
-        Boolean,
-      ),
-      households: w.households,
-      visitedHouseholds: w.visited,
-      coveragePercent: percent(w.visited, w.households),
-      visits: visitsBy.get(w.account_id) ?? 0,
-    })),
+    workers: workers.map((w) => {
+      const roots = list(w.paths);
+      const households = perArea
+        .filter((r) => within(r.area_path, roots))
+        .reduce((n, r) => n + r.households, 0);
+      const visited = visitedByWorker
+        .filter((r) => r.visitor_id === w.account_id && within(r.area_path, roots))
+        .reduce((n, r) => n + r.n, 0);
+      return {
+        accountId: w.account_id,
+        name: w.name,
+        areaCodes: list(w.codes),
+        households,
+        visitedHouseholds: visited,
+        coveragePercent: percent(visited, households),
+        visits: visitsBy.get(w.account_id) ?? 0,
+      };
+    }),
   };
 }
 

@@ -10,9 +10,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import { ancestorPaths, codeFromPath, isInSubtree } from '../../../../common/area-code';
 import { ethnicityName } from '../../../../common/ethnicities';
 import { translate, type MessageKey } from '../../../../common/i18n';
-import { parseIdNumber } from '../../../../common/id-number';
 import type { Locale } from '../../../../common/locale';
-import { parsePhone } from '../../../../common/phone-number';
 import { EXPORT_XLSX_MAX_ROWS, IO_HEADERS, type ExportQuery } from '../../../../common/schemas/people-io';
 import type { AppContext } from '../../../context';
 import { queryRows } from '../../../db/client';
@@ -22,6 +20,7 @@ import { scopeWhere } from '../../../policy/scope';
 import type { RequestMeta } from '../../accounts/service';
 import { areas } from '../../areas/tables';
 import { appendAuditStandalone } from '../../audit/log';
+import { residentSearch } from '../service';
 import { csvLine, safeCell, type CellValue } from './spreadsheet';
 import { writeXlsx } from './xlsx';
 
@@ -71,25 +70,6 @@ export interface ExportStream {
   contentType: string;
 }
 
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** The same search as the resident list: last four, a full ID or phone number, pinyin initials, or a name part. */
-function search(ctx: AppContext, q: string): SQL {
-  const t = q.trim();
-  if (/^[0-9]{3}[0-9Xx]$/.test(t))
-    return sql`(r.id_number_last4 = ${t.toUpperCase()} or r.phone_last4 = ${t})`;
-  const id = parseIdNumber(t);
-  if (id.ok) return sql`r.id_number_hash = ${ctx.secrets.keyedHash(id.idNumber, 'idnumber')}`;
-  if (/^[0-9+\-\s()]+$/.test(t)) {
-    const phone = parsePhone(t);
-    return phone.ok ? sql`r.phone_hash = ${ctx.secrets.keyedHash(phone.phone, 'phone')}` : sql`false`;
-  }
-  if (/^[A-Za-z]+$/.test(t)) return sql`r.name_initials like ${likeEscape(t.toLowerCase()) + '%'}`;
-  return sql`r.name like ${'%' + likeEscape(t) + '%'}`;
-}
-
 /** The nearest area holding every path of a scope (its code and path); none for an empty or nationwide scope. */
 export function scopeArea(paths: string[]): { code: string | null; path: string | null } {
   let path = paths[0] ?? '';
@@ -132,7 +112,8 @@ export async function exportResidents(
   if (unmasked) conds.push(scopeWhere(ability, 'reveal', 'PersonalData', sql`r.area_path`));
   if (areaPath) conds.push(sql`r.area_path like ${areaPath + '%'}`);
   conds.push(query.status ? sql`r.status = ${query.status}` : sql`r.status = 'alive'`);
-  if (query.q) conds.push(search(ctx, query.q));
+  // The same search as the resident list.
+  if (query.q) conds.push(residentSearch(ctx, ability, query.q, 'r'));
   const where = sql.join(conds, sql` and `);
 
   const t = (key: string) => translate(locale, key as MessageKey);
