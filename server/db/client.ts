@@ -9,7 +9,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql, type SQL } from 'drizzle-orm';
+import { is, Param, Placeholder, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema';
 
@@ -120,28 +120,99 @@ interface NamedStatementRunner {
   };
 }
 
-/** Names given to statement texts so far; capped so each server connection keeps a bounded number of plans. */
-const statementNames = new Map<string, string>();
-const MAX_NAMED_STATEMENTS = 64;
+/**
+ * One parameter of a statement built once: a fixed value, or where a placeholder's value is found (`values[key]`, or
+ * `values[group][key]` for a placeholder named `group.key`) and how it is encoded.
+ */
+type Slot =
+  | { fixed: unknown }
+  | { name: string; group: string | null; key: string; encode: ((value: unknown) => unknown) | null };
+
+/** A statement built once: its text, its parameters and the name the server keeps its plan under. */
+interface BuiltStatement {
+  sql: string;
+  slots: Slot[];
+  name: string;
+}
+
+function placeholderSlot(name: string, encode: ((value: unknown) => unknown) | null): Slot {
+  const dot = name.indexOf('.');
+  return dot < 0
+    ? { name, group: null, key: name, encode }
+    : { name, group: name.slice(0, dot), key: name.slice(dot + 1), encode };
+}
+
+function compileStatement(runner: NamedStatementRunner, query: SQL): BuiltStatement {
+  const built = runner.dialect.sqlToQuery(query);
+  const slots = built.params.map((p): Slot => {
+    // A placeholder given as a column's value comes wrapped in a Param carrying the column's encoder.
+    if (is(p, Param) && is(p.value, Placeholder)) {
+      const encoder = p.encoder;
+      return placeholderSlot(p.value.name, (value) => encoder.mapToDriverValue(value));
+    }
+    // A placeholder written into a sql`` template: its value goes to the driver as given.
+    if (is(p, Placeholder)) return placeholderSlot(p.name, null);
+    return { fixed: p };
+  });
+  const name = `li_${createHash('sha1').update(built.sql).digest('hex').slice(0, 24)}`;
+  return { sql: built.sql, slots, name };
+}
+
+/** The driver parameters of one call: fixed values as they are, placeholders filled from the values and encoded. */
+function fillSlots(slots: Slot[], values: PreparedValues): unknown[] {
+  const params = new Array<unknown>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    if ('fixed' in slot) {
+      params[i] = slot.fixed;
+      continue;
+    }
+    const from = slot.group === null ? values : (values[slot.group] as Record<string, unknown> | undefined);
+    const value = from?.[slot.key];
+    if (value === undefined) throw new Error(`No value for placeholder "${slot.name}"`);
+    // null is SQL NULL whatever the column, as when Drizzle encodes a value itself (jsonb would make it 'null').
+    params[i] = value === null || !slot.encode ? value : slot.encode(value);
+  }
+  return params;
+}
+
+/** The values of a statement built once: by placeholder name, or an object per group for names `group.key`. */
+export type PreparedValues = Record<string, unknown>;
 
 /**
- * Runs raw SQL as a named prepared statement: PostgreSQL parses and plans its text once per connection instead of on
- * every call. For the hottest statements only (intake's write), whose text is the same on every call. PGlite runs it
- * as a plain query.
+ * Defines a statement that is built once and then run with just its values: `build` composes it from Drizzle
+ * queries and sql`` templates whose varying parts are placeholders (`sql.placeholder('name')`); it runs on the
+ * first call only, and every call fills the placeholders from `values` and runs the text under a stable name, so
+ * PostgreSQL keeps it parsed and planned per connection (PGlite runs it as a plain query). A placeholder named
+ * `group.key` takes `values[group][key]`, so a whole row goes in as one object (see placeholdersOf). A column's
+ * placeholder is encoded by the column (null stays NULL); a template's goes to the driver as given: encode it
+ * yourself, e.g. JSON text for `::jsonb`. Whatever differs between calls must be a placeholder: anything else in
+ * `build` is fixed by its first call. Built with the first handle's dialect (every handle Linli opens has the same).
  */
-export async function executePrepared<T>(db: Tx, query: SQL): Promise<T[]> {
-  // Drizzle keeps dialect and session off its public types; both drivers' handles (and transactions) have them.
-  const runner = db as unknown as NamedStatementRunner;
-  const built = runner.dialect.sqlToQuery(query);
-  let name = statementNames.get(built.sql);
-  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
-    name = `li_${createHash('sha1').update(built.sql).digest('hex').slice(0, 24)}`;
-    statementNames.set(built.sql, name);
-  }
-  const result = (await runner.session.prepareQuery(built, undefined, name, false).execute()) as {
-    rows: T[];
+export function definePrepared<T = Record<string, unknown>>(
+  build: (db: Tx) => SQL,
+): (db: Tx, values: PreparedValues) => Promise<T[]> {
+  let built: BuiltStatement | null = null;
+  return async (db, values) => {
+    // Drizzle keeps dialect and session off its public types; both drivers' handles (and transactions) have them.
+    const runner = db as unknown as NamedStatementRunner;
+    built ??= compileStatement(runner, build(db));
+    const query = { sql: built.sql, params: fillSlots(built.slots, values) };
+    const result = (await runner.session.prepareQuery(query, undefined, built.name, false).execute()) as {
+      rows: T[];
+    };
+    return result.rows;
   };
-  return result.rows;
+}
+
+/**
+ * Placeholders named `${group}.${key}`, one per key: the values of a row in a statement built once (definePrepared),
+ * filled from the object passed as `values[group]`.
+ */
+export function placeholdersOf<K extends string>(group: string, keys: readonly K[]): Record<K, Placeholder> {
+  const out = {} as Record<K, Placeholder>;
+  for (const key of keys) out[key] = sql.placeholder(`${group}.${key}`);
+  return out;
 }
 
 /** The SQLSTATE of a database error, looked for along the error's causes (the ORM wraps the driver's error). */

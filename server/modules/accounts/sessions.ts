@@ -3,7 +3,7 @@ import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Role } from '../../../common/roles';
 import type { AppContext } from '../../context';
 import { randomToken, sha256 } from '../../crypto';
-import { executePrepared, type Tx } from '../../db/client';
+import { definePrepared, type Tx } from '../../db/client';
 import type { Actor, ActorAssignment } from '../../policy/ability';
 import { passwordChangeRequired } from './passwords';
 import { totpSetupRequired, type SessionRestriction } from './restrictions';
@@ -117,30 +117,32 @@ interface SessionRow {
 
 const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
+/** The session lookup, built once: it runs on every request, so the server keeps it parsed and planned. */
+const sessionLookup = definePrepared<SessionRow>(
+  () =>
+    sql`select s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.idle_timeout_seconds as idle, s.revoked_at,
+            s.pending_totp, a.id as account_id, a.kind, a.username, a.display_name, a.disabled, a.totp_enabled, a.demo,
+            a.must_change_password, a.password_changed_at, (a.password_hash is not null) as has_password,
+            a.created_at as account_created_at, a.phone_masked,
+            coalesce((select json_agg(json_build_object('id', g.id, 'role', g.role, 'areaCode', g.area_code,
+                        'areaPath', g.area_path, 'departmentId', g.department_id, 'areaName', ar.name,
+                        'departmentName', d.name) order by g.created_at, g.id)
+                      from assignments g
+                      left join areas ar on ar.code = g.area_code
+                      left join departments d on d.id = g.department_id
+                      where g.account_id = a.id and g.revoked_at is null), '[]') as assignments
+          from sessions s join accounts a on a.id = s.account_id
+          where s.token_hash = ${sql.placeholder('tokenHash')}
+          limit 1`,
+);
+
 /**
  * Resolves a cookie token to its actor, or says why it cannot. Every authenticated request runs this, so it is one
  * round trip: the session, its account and the account's active assignments (with names, for /api/me) together.
  */
 export async function resolveSession(ctx: AppContext, token: string): Promise<Resolved> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { ok: false, reason: 'invalid' };
-  // A named statement: it runs on every request, so the server keeps it parsed and planned.
-  const [s] = await executePrepared<SessionRow>(
-    ctx.db,
-    sql`select s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.idle_timeout_seconds as idle, s.revoked_at,
-          s.pending_totp, a.id as account_id, a.kind, a.username, a.display_name, a.disabled, a.totp_enabled, a.demo,
-          a.must_change_password, a.password_changed_at, (a.password_hash is not null) as has_password,
-          a.created_at as account_created_at, a.phone_masked,
-          coalesce((select json_agg(json_build_object('id', g.id, 'role', g.role, 'areaCode', g.area_code,
-                      'areaPath', g.area_path, 'departmentId', g.department_id, 'areaName', ar.name,
-                      'departmentName', d.name) order by g.created_at, g.id)
-                    from assignments g
-                    left join areas ar on ar.code = g.area_code
-                    left join departments d on d.id = g.department_id
-                    where g.account_id = a.id and g.revoked_at is null), '[]') as assignments
-        from sessions s join accounts a on a.id = s.account_id
-        where s.token_hash = ${sha256(token)}
-        limit 1`,
-  );
+  const [s] = await sessionLookup(ctx.db, { tokenHash: sha256(token) });
   if (!s) return { ok: false, reason: 'invalid' };
   const now = Date.now();
   const lastSeenAt = asDate(s.last_seen_at);

@@ -1,7 +1,7 @@
 /** Writes audit entries into the hash chain and verifies the chain. */
 import crypto from 'node:crypto';
 import { asc, desc, isNotNull, isNull, sql } from 'drizzle-orm';
-import { queryRows, type Db, type Tx } from '../../db/client';
+import { placeholdersOf, queryRows, type Db, type Tx } from '../../db/client';
 import { auditLog } from './tables';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
@@ -134,6 +134,30 @@ export function auditEntry(input: AuditInput): typeof auditLog.$inferInsert {
     details: JSON.parse(canonicalJson(storable(input.details ?? {}))),
   };
   return { ...fields, entryHash: entryHashOf(AUDIT_ALGORITHM, fields) };
+}
+
+/** The columns auditEntry fills (a record, so the compiler checks the list is complete and exact). */
+const ENTRY_COLUMNS = Object.keys({
+  at: true,
+  actorId: true,
+  actorName: true,
+  action: true,
+  targetType: true,
+  targetId: true,
+  areaPath: true,
+  ip: true,
+  requestId: true,
+  outcome: true,
+  details: true,
+  entryHash: true,
+} satisfies Record<keyof HashedFields | 'entryHash', true>) as (keyof HashedFields | 'entryHash')[];
+
+/**
+ * The insert of one entry with its values as placeholders of a group, for a statement built once (definePrepared in
+ * server/db/client.ts): pass auditEntry(input) as the group's values (computed per call: its time and hash).
+ */
+export function auditEntryInsert(db: Tx, group: string) {
+  return db.insert(auditLog).values(placeholdersOf(group, ENTRY_COLUMNS));
 }
 
 /** Appends an entry in a transaction of its own (logins, denials: nothing else to commit with). */

@@ -11,14 +11,14 @@
  *   or grid: people report where the problem is, not where they live. Its cases are read through the reporter.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { CaseActionBody, CaseCreate, CaseDetail, CaseView } from '../../../common/schemas/cases';
 import type { Role } from '../../../common/roles';
 import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
 import { maskPhone } from '../../crypto';
-import { executePrepared, pgErrorCode, type Tx } from '../../db/client';
+import { definePrepared, pgErrorCode, placeholdersOf, type Tx } from '../../db/client';
 import { AppError, invalidField } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { caseReadable } from '../../policy/scope';
@@ -26,9 +26,8 @@ import { accounts } from '../accounts/tables';
 import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { departmentsAbove } from '../areas/departments';
 import { areas, departments } from '../areas/tables';
-import { appendAudit, auditEntry } from '../audit/log';
-import { auditLog } from '../audit/tables';
-import { notifyCaseChange, reportNoticeSql } from '../notifications/case-notices';
+import { appendAudit, auditEntry, auditEntryInsert } from '../audit/log';
+import { notifyCaseChange, reportNoticeTemplate, reportNoticeValues } from '../notifications/case-notices';
 import { loadCalendar } from '../calendar/service';
 import { addHours, addWorkingDays, chinaYear, type Calendar } from '../calendar/working-days';
 import { ancestorAtLevel, routeWith, type Routing } from '../categories/routing';
@@ -154,6 +153,33 @@ async function planIntake(
 /** SQLSTATE of linli_reference_current (migration 0013): the reference data changed since the kept copy. */
 const REFERENCE_CHANGED = 'LI001';
 
+/** The fields of intake's event that differ between intakes (the rest is the same for every report). */
+const INTAKE_EVENT_SLOTS = ['actorId', 'actorName', 'actorRole', 'data', 'at'] as const;
+
+/**
+ * Intake's one statement: the case, its first event, its audit entry and its notices, then the check that the kept
+ * reference data is still current (SQLSTATE LI001 when not). One statement, so one round trip and an implicit
+ * transaction: the sub-statements' foreign keys are checked at its end, when the case row exists, and the whole of it
+ * fails when the reference data moved on. Built once with placeholders (the names below): each intake sends only its
+ * values, and the server keeps the statement parsed and planned.
+ */
+const writeIntakeStatement = definePrepared((db) => {
+  const event = placeholdersOf('e', INTAKE_EVENT_SLOTS);
+  const caseRow = placeholdersOf('c', Object.keys(getTableColumns(cases)) as (keyof CaseRow)[]);
+  const c = db.insert(cases).values(caseRow);
+  const e = db.insert(caseEvents).values({
+    ...event,
+    caseId: caseRow.id,
+    seq: 1,
+    action: 'report',
+    fromStatus: null,
+    toStatus: 'reported',
+  });
+  return sql`with c as (${c.getSQL()}), e as (${e.getSQL()}), a as (${auditEntryInsert(db, 'a').getSQL()}),
+      n as (${reportNoticeTemplate('n')})
+    select linli_reference_current(${sql.placeholder('referenceVersion')}::bigint)`;
+});
+
 /** Writes a planned intake: the case, its first event, its notices and its audit entry, in one statement. */
 async function writeIntake(
   ctx: AppContext,
@@ -216,12 +242,7 @@ async function writeIntake(
     respondedAt: null,
     responseDueAt: plan.responseDueAt,
   };
-  const event = ctx.db.insert(caseEvents).values({
-    caseId: row.id,
-    seq: 1,
-    action: 'report',
-    fromStatus: null,
-    toStatus: 'reported',
+  const event: Record<(typeof INTAKE_EVENT_SLOTS)[number], unknown> = {
     ...eventActor(actor, channel === 'online' ? 'resident' : null),
     data: {
       channel,
@@ -232,34 +253,31 @@ async function writeIntake(
       dueAt: dueAt.toISOString(),
     },
     at: now,
+  };
+  const audit = auditEntry({
+    ...auditActor(actor, meta),
+    action: 'case.create',
+    targetType: 'case',
+    targetId: row.id,
+    areaPath: area.path,
+    outcome: 'success',
+    details: { number, channel, categoryId: category.id, level: routing.level },
   });
-  const audit = ctx.db.insert(auditLog).values(
-    auditEntry({
-      ...auditActor(actor, meta),
-      action: 'case.create',
-      targetType: 'case',
-      targetId: row.id,
-      areaPath: area.path,
-      outcome: 'success',
-      details: { number, channel, categoryId: category.id, level: routing.level },
-    }),
-  );
-  // One statement, so one round trip and an implicit transaction: the sub-statements' foreign keys are checked at
-  // its end, when the case row exists, and the whole of it fails when the reference data moved on. Its text is the
-  // same on every intake of a kind, so the server keeps it parsed and planned.
-  await executePrepared(
-    ctx.db,
-    sql`with c as (${ctx.db.insert(cases).values(row).getSQL()}), e as (${event.getSQL()}), a as (${audit.getSQL()}),
-          n as (${reportNoticeSql(row, actor?.accountId ?? null)})
-        select linli_reference_current(${ref.version}::bigint)`,
-  );
+  const values = {
+    c: row,
+    e: event,
+    a: audit,
+    n: reportNoticeValues(row, actor?.accountId ?? null),
+    referenceVersion: ref.version,
+  };
+  await writeIntakeStatement(ctx.db, values);
   return row;
 }
 
 /**
  * Takes a case in; answers its detail. Reads nothing but the session on the common path: the reference data is kept
- * in process (checked against the version the case number statement returns), and the case, its first event, its
- * notices and its audit entry are written by one statement, which commits all of them or none.
+ * in process (the write statement checks its version), and the case, its first event, its notices and its audit
+ * entry are written by one statement, which commits all of them or none.
  */
 export async function intake(
   ctx: AppContext,
@@ -334,10 +352,11 @@ export async function intake(
     }
   }
   const { area, category, routing } = plan;
+  // The reporter's name is at hand: it is masked from that, not decrypted back from the row just written.
   const view = toView(
     ctx,
     {
-      c: row,
+      c: { ...row, reporterNameEnc: null },
       categoryName: category.name,
       areaName: area.name,
       leadDepartmentName: routing.departmentId
@@ -348,7 +367,11 @@ export async function intake(
     now,
   );
   const facts = { ...row, handledBy: null, pendingExtensionDays: null };
-  return { ...view, actions: actor ? availableActions(actor, facts) : [] };
+  return {
+    ...view,
+    reporterName: name ? maskName(name) : null,
+    actions: actor ? availableActions(actor, facts) : [],
+  };
 }
 
 function eventActor(actor: Actor | null, role: string | null) {

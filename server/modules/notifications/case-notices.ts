@@ -16,19 +16,20 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context';
-import type { Tx } from '../../db/client';
+import { placeholdersOf, type Tx } from '../../db/client';
 import type { cases } from '../cases/tables';
 import { enqueueMessage } from './outbox';
 import {
   aboveHolder,
   leadersOver,
-  notifyRelationSql,
+  notifyRelationTemplate,
   notifyRows,
   recipientsForHolder,
   verifiersOf,
   type CaseUnit,
   type NotificationInput,
   type NotificationKind,
+  type RecipientRelation,
 } from './service';
 
 type CaseRow = typeof cases.$inferSelect;
@@ -108,18 +109,48 @@ const baseOf = (after: CaseSnapshot, action: string) => ({
 const dedupeKeyOf = (caseId: string, eventSeq: number, kind: NotificationKind) =>
   `case:${caseId}:${eventSeq}:${kind}`;
 
+// Who is told of an intake, and what.
+const REPORT_RELATION: RecipientRelation = 'holder';
+const REPORT_KIND: NotificationKind = 'case.assigned';
+
+/** The unit and notice fields reportNoticeTemplate leaves to placeholders. */
+const REPORT_NOTICE_SLOTS = [
+  'areaPath',
+  'holderPath',
+  'level',
+  'leadDepartmentId',
+  'caseId',
+  'data',
+  'dedupeKey',
+  'except',
+] as const;
+
 /**
  * The notices of an intake (what notifyCaseChange writes for 'report': the unit the case arrives at is told), as one
- * INSERT that intake runs inside its single statement.
+ * INSERT that intake runs inside its single statement. Its values are placeholders of a group, for a statement built
+ * once (definePrepared in server/db/client.ts): pass reportNoticeValues(…) as the group's values.
  */
-export function reportNoticeSql(after: CaseSnapshot, actorId: string | null): SQL {
-  return notifyRelationSql('holder', unit(after), {
-    kind: 'case.assigned',
+export function reportNoticeTemplate(group: string): SQL {
+  const p = placeholdersOf(group, REPORT_NOTICE_SLOTS);
+  return notifyRelationTemplate(
+    REPORT_RELATION,
+    { areaPath: p.areaPath, holderPath: p.holderPath, level: p.level, leadDepartmentId: p.leadDepartmentId },
+    { kind: REPORT_KIND, caseId: p.caseId, data: p.data, dedupeKey: p.dedupeKey, except: p.except },
+  );
+}
+
+/** The values of reportNoticeTemplate's placeholders for one intake. */
+export function reportNoticeValues(
+  after: CaseSnapshot,
+  actorId: string | null,
+): Record<(typeof REPORT_NOTICE_SLOTS)[number], unknown> {
+  return {
+    ...unit(after),
     caseId: after.id,
-    data: { ...baseOf(after, 'report'), level: after.level },
-    dedupeKey: dedupeKeyOf(after.id, 1, 'case.assigned'),
+    data: JSON.stringify({ ...baseOf(after, 'report'), level: after.level }),
+    dedupeKey: dedupeKeyOf(after.id, 1, REPORT_KIND),
     except: actorId,
-  });
+  };
 }
 
 /** Writes the inbox rows and outbound messages of one change, in the caller's transaction. */

@@ -4,7 +4,7 @@
  * a batch of cases finds its recipients in one query; only enabled accounts with live assignments are told, and
  * for holder, verifier and above only those of the nearest unit (see NEAREST).
  */
-import { and, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type {
   NOTIFICATION_KINDS,
   NotificationListQuery,
@@ -142,6 +142,28 @@ export function notifyRelationSql(
     except: string | null;
   },
 ): SQL {
+  return notifyRelationTemplate(rel, unit, { ...n, data: JSON.stringify(n.data) });
+}
+
+/** A value of notifyRelationTemplate: given, or a placeholder (sql.placeholder) filled when the statement runs. */
+type Given<T> = T | Placeholder;
+
+/**
+ * notifyRelationSql with its values given or as placeholders, for a statement built once (definePrepared in
+ * server/db/client.ts): only the relation shapes the text. `data` is JSON text; a placeholder's value goes to the
+ * driver as given.
+ */
+export function notifyRelationTemplate(
+  rel: RecipientRelation,
+  unit: { [K in keyof CaseUnit]: Given<CaseUnit[K]> },
+  n: {
+    kind: Given<NotificationKind>;
+    caseId: Given<string>;
+    data: Given<string>;
+    dedupeKey: Given<string>;
+    except: Given<string | null>;
+  },
+): SQL {
   const u: UnitSql = {
     areaPath: sql`${unit.areaPath}::text`,
     holderPath: sql`${unit.holderPath}::text`,
@@ -150,7 +172,7 @@ export function notifyRelationSql(
   };
   const nearest = NEAREST.includes(rel);
   return sql`insert into notifications (account_id, kind, case_id, data, dedupe_key)
-    select distinct r.account_id, ${n.kind}, ${n.caseId}::uuid, ${JSON.stringify(n.data)}::jsonb, ${n.dedupeKey}
+    select distinct r.account_id, ${n.kind}, ${n.caseId}::uuid, ${n.data}::jsonb, ${n.dedupeKey}
     from (select a.account_id, length(a.area_path) as depth, max(length(a.area_path)) over () as deepest
           from assignments a join accounts acc on acc.id = a.account_id
           where ${relationSql(rel, u)} and ${LIVE}) r
