@@ -2,12 +2,14 @@
  * Import of residents from a CSV or XLSX file already saved to a temporary file (routes.ts streams the upload
  * there). Rows stream through in batches of IMPORT_BATCH_ROWS: each row is checked with the shared validators
  * (common/id-number.ts, common/phone-number.ts, common/ethnicities.ts); valid rows of a batch are matched to the
- * register by the ID number's keyed hash within the district and written in one transaction with a few multi-row
- * statements (json_to_recordset), so a row is written whole or not at all. Re-importing the same file changes
- * nothing: an unchanged row is skipped, a changed one is updated with a 'corrected' event naming the fields.
+ * register by the ID number's keyed hash within the district (one indexed statement per batch) and written in one
+ * transaction, the residents and their events in one statement (json_to_recordset), so a row is written whole or
+ * not at all. While one batch is written the next is read and checked. A batch that breaks is split in halves down
+ * to the row that breaks it. Re-importing the same file changes nothing: an unchanged row is skipped, a changed one
+ * is updated with a 'corrected' event naming the fields.
  */
 import crypto from 'node:crypto';
-import { and, eq, like, sql } from 'drizzle-orm';
+import { and, eq, like, sql, type SQL } from 'drizzle-orm';
 import { chinaToday, maskIdNumber, parseIdNumber } from '../../../../common/id-number';
 import { ETHNICITIES } from '../../../../common/ethnicities';
 import { translate } from '../../../../common/i18n';
@@ -498,28 +500,52 @@ function event(
   };
 }
 
+/** A PostgreSQL array literal of texts (one parameter, however many values). */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+const EXISTING_COLUMNS = sql`r.id, r.name, r.gender, r.birth_date::text as birth_date, r.id_number_hash, r.phone_hash,
+  r.ethnicity, r.residence_type, r.permit_expires_on::text as permit_expires_on, r.area_code, r.area_path, r.note,
+  r.status, r.version, m.id as member_id, m.household_id as member_household, m.relation as member_relation,
+  l.id as link_id, l.dwelling_id as link_dwelling`;
+const EXISTING_JOINS = sql`left join household_members m on m.resident_id = r.id and m.to_date is null
+  left join resident_dwellings l on l.resident_id = r.id and l.to_date is null`;
+
+/**
+ * The residents a batch's rows already are, locked: by the ID number's keyed hash (one index probe per row through
+ * the district's unique index), and foreign residents without one by name and birth date. Two statements, not one
+ * with an OR: an OR of the two made PostgreSQL scan the whole district (and every open link) for each batch.
+ */
+async function lookUpExisting(tx: Tx, scope: ImportScope, rows: ParsedRow[]): Promise<Existing[]> {
+  const hashes = rows.flatMap((r) => (r.idHash ? [r.idHash] : []));
+  const foreign = rows.flatMap((r) => (r.idHash ? [] : [[r.name, r.birthDate]]));
+  const out = hashes.length
+    ? await queryRows<Existing>(
+        tx,
+        sql`select ${EXISTING_COLUMNS} from residents r ${EXISTING_JOINS}
+            where r.district_path = ${scope.districtPath} and r.id_number_hash = any(${textArray(hashes)}::text[])
+            for update of r`,
+      )
+    : [];
+  if (foreign.length)
+    out.push(
+      ...(await queryRows<Existing>(
+        tx,
+        sql`select ${EXISTING_COLUMNS} from residents r ${EXISTING_JOINS}
+            where r.district_path = ${scope.districtPath} and r.id_number_hash is null and r.residence_type = 'foreign'
+              and (r.name, r.birth_date) in (select x->>0, (x->>1)::date from jsonb_array_elements(${JSON.stringify(foreign)}::jsonb) as x)
+            for update of r`,
+      )),
+    );
+  return out;
+}
+
 /** Matches and writes one batch of valid rows in one transaction. */
 async function writeBatch(tx: Tx, scope: ImportScope, rows: ParsedRow[]): Promise<BatchOutcome> {
   const { ctx } = scope;
   const out: BatchOutcome = { created: 0, updated: 0, unchanged: 0, rejected: [] };
-  const hashes = rows.flatMap((r) => (r.idHash ? [r.idHash] : []));
-  const foreignKeys = rows.flatMap((r) => (r.idHash ? [] : [`${r.name}|${r.birthDate}`]));
-  const existing = await queryRows<Existing>(
-    tx,
-    sql`select r.id, r.name, r.gender, r.birth_date::text as birth_date, r.id_number_hash, r.phone_hash, r.ethnicity,
-               r.residence_type, r.permit_expires_on::text as permit_expires_on, r.area_code, r.area_path, r.note,
-               r.status, r.version,
-               m.id as member_id, m.household_id as member_household, m.relation as member_relation,
-               l.id as link_id, l.dwelling_id as link_dwelling
-        from residents r
-        left join household_members m on m.resident_id = r.id and m.to_date is null
-        left join resident_dwellings l on l.resident_id = r.id and l.to_date is null
-        where r.district_path = ${scope.districtPath}
-          and (r.id_number_hash in (select jsonb_array_elements_text(${JSON.stringify(hashes)}::jsonb))
-               or (r.id_number_hash is null and r.residence_type = 'foreign'
-                   and r.name || '|' || r.birth_date::text in (select jsonb_array_elements_text(${JSON.stringify(foreignKeys)}::jsonb))))
-        for update of r`,
-  );
+  const existing = await lookUpExisting(tx, scope, rows);
   const byHash = new Map<string, Existing>();
   for (const e of existing) byHash.set(e.id_number_hash ?? `${e.name}|${e.birth_date}`, e);
 
@@ -661,9 +687,7 @@ async function writeBatch(tx: Tx, scope: ImportScope, rows: ParsedRow[]): Promis
         note: r.note,
         created_by: scope.actor.accountId,
       });
-      w.events.push(
-        event(scope, residentId, area.path, 'registered', { data: { residenceType: r.residenceType } }),
-      );
+      // Its 'registered' event is made by the statement that inserts it (applyWrites).
       out.created++;
     } else {
       const set: Record<string, unknown> = { id: cur.id };
@@ -797,19 +821,26 @@ async function writeBatch(tx: Tx, scope: ImportScope, rows: ParsedRow[]): Promis
     }
   }
   for (const [, h] of households) if (headChanged.has(h.id)) w.heads.push({ h: h.id, r: h.head });
-  await applyWrites(tx, w);
+  await applyWrites(tx, scope, w);
   return out;
 }
 
-async function applyWrites(tx: Tx, w: Writes): Promise<void> {
+/**
+ * Writes a batch's plan. The residents (new and changed) and all their events go in one statement (data-modifying
+ * CTEs; the events' foreign keys are checked at its end, when the residents are there): the common case, a batch of
+ * new residents, is then one round trip. Households come first (events name them); memberships and dwelling links
+ * after, each its own statement, since closing an open link and opening the next must happen in that order.
+ */
+async function applyWrites(tx: Tx, scope: ImportScope, w: Writes): Promise<void> {
   const json = (rows: unknown[]) => JSON.stringify(rows);
   if (w.households.length)
     await tx.execute(sql`insert into households (id, number, community_code, area_code, area_path, dwelling_id, living_type, type, created_by)
       select id, number, community_code, area_code, area_path, dwelling_id, living_type, 'family', created_by
       from json_to_recordset(${json(w.households)}::json) as x(id uuid, number text, community_code text, area_code text,
         area_path text, dwelling_id uuid, living_type text, created_by uuid)`);
+  const ctes: SQL[] = [];
   if (w.residents.length)
-    await tx.execute(sql`insert into residents (id, name, name_initials, gender, birth_date, id_number_enc, id_number_hash,
+    ctes.push(sql`ins as (insert into residents (id, name, name_initials, gender, birth_date, id_number_enc, id_number_hash,
         id_number_last4, id_number_masked, district_path, phone_enc, phone_hash, phone_last4, phone_masked, ethnicity,
         residence_type, permit_expires_on, area_code, area_path, note, created_by)
       select id, name, name_initials, gender, birth_date, id_number_enc, id_number_hash, id_number_last4,
@@ -818,9 +849,10 @@ async function applyWrites(tx: Tx, w: Writes): Promise<void> {
       from json_to_recordset(${json(w.residents)}::json) as x(id uuid, name text, name_initials text, gender text,
         birth_date date, id_number_enc text, id_number_hash text, id_number_last4 text, id_number_masked text,
         district_path text, phone_enc text, phone_hash text, phone_last4 text, phone_masked text, ethnicity text,
-        residence_type text, permit_expires_on date, area_code text, area_path text, note text, created_by uuid)`);
+        residence_type text, permit_expires_on date, area_code text, area_path text, note text, created_by uuid)
+      returning id, area_path, residence_type)`);
   if (w.updates.length)
-    await tx.execute(sql`update residents r set
+    ctes.push(sql`upd as (update residents r set
         name = coalesce(x.name, r.name), name_initials = coalesce(x.name_initials, r.name_initials),
         gender = coalesce(x.gender, r.gender), birth_date = coalesce(x.birth_date, r.birth_date),
         phone_enc = coalesce(x.phone_enc, r.phone_enc), phone_hash = coalesce(x.phone_hash, r.phone_hash),
@@ -833,7 +865,26 @@ async function applyWrites(tx: Tx, w: Writes): Promise<void> {
         birth_date date, phone_enc text, phone_hash text, phone_last4 text, phone_masked text, ethnicity text,
         residence_type text, permit_expires_on date, keep_permit boolean, area_code text, area_path text, note text,
         version int)
-      where r.id = x.id`);
+      where r.id = x.id
+      returning 1)`);
+  // Each new resident's 'registered' event first (from the insert itself: nothing to send), then the row's other
+  // events in their order.
+  const events: SQL[] = [];
+  if (w.residents.length)
+    events.push(sql`select id, 'registered', ${scope.today}::date, null::uuid, null::uuid, area_path,
+        jsonb_build_object('residenceType', residence_type, 'source', 'import'),
+        ${scope.actor.accountId}::uuid, ${scope.actor.displayName}::text
+      from ins`);
+  if (w.events.length)
+    events.push(sql`select resident_id, kind, occurred_on, household_id, dwelling_id, area_path, data, actor_id, actor_name
+      from json_to_recordset(${json(w.events)}::json) as x(resident_id uuid, kind text, occurred_on date,
+        household_id uuid, dwelling_id uuid, area_path text, data jsonb, actor_id uuid, actor_name text)`);
+  if (events.length)
+    ctes.push(sql`ev as (insert into resident_events (resident_id, kind, occurred_on, household_id, dwelling_id,
+        area_path, data, actor_id, actor_name)
+      ${sql.join(events, sql` union all `)}
+      returning 1)`);
+  if (ctes.length) await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
   if (w.closeMembers.length)
     await tx.execute(
       sql`update household_members set to_date = ${chinaToday()} where id in (select jsonb_array_elements_text(${JSON.stringify(w.closeMembers)}::jsonb)::uuid)`,
@@ -854,12 +905,6 @@ async function applyWrites(tx: Tx, w: Writes): Promise<void> {
       select dwelling_id, resident_id, household_id, living_type, from_date
       from json_to_recordset(${json(w.links)}::json) as x(dwelling_id uuid, resident_id uuid, household_id uuid,
         living_type text, from_date date)`);
-  if (w.events.length)
-    await tx.execute(sql`insert into resident_events (resident_id, kind, occurred_on, household_id, dwelling_id, area_path,
-        data, actor_id, actor_name)
-      select resident_id, kind, occurred_on, household_id, dwelling_id, area_path, data, actor_id, actor_name
-      from json_to_recordset(${json(w.events)}::json) as x(resident_id uuid, kind text, occurred_on date,
-        household_id uuid, dwelling_id uuid, area_path text, data jsonb, actor_id uuid, actor_name text)`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -972,33 +1017,54 @@ export async function importResidents(
   // Within-file duplicates: the keyed hashes (or foreign name|birth) seen so far.
   const seen = new Set<string>();
   let batch: ParsedRow[] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    const rows = batch;
-    batch = [];
-    let outcome: BatchOutcome;
+  /**
+   * Writes rows in one transaction; when something breaks it (a concurrent edit, a constraint), each half again on
+   * its own, down to the single row that breaks, which is reported: the other rows go in, in O(log n) transactions
+   * for one bad row instead of one per row.
+   */
+  const attempt = async (rows: ParsedRow[]): Promise<BatchOutcome> => {
     try {
-      outcome = await ctx.db.transaction((tx) => writeBatch(tx, scope, rows));
+      return await ctx.db.transaction((tx) => writeBatch(tx, scope, rows));
     } catch {
-      // One row broke the batch (a concurrent edit, a constraint): each row again on its own, so the others go in.
-      outcome = { created: 0, updated: 0, unchanged: 0, rejected: [] };
-      for (const r of rows) {
-        try {
-          const one = await ctx.db.transaction((tx) => writeBatch(tx, scope, [r]));
-          outcome.created += one.created;
-          outcome.updated += one.updated;
-          outcome.unchanged += one.unchanged;
-          outcome.rejected.push(...one.rejected);
-        } catch {
-          outcome.rejected.push({ row: r.row, column: null, rule: 'database' });
-        }
+      if (rows.length === 1) {
+        return {
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          rejected: [{ row: rows[0]!.row, column: null, rule: 'database' }],
+        };
       }
+      const half = Math.ceil(rows.length / 2);
+      const a = await attempt(rows.slice(0, half));
+      const b = await attempt(rows.slice(half));
+      return {
+        created: a.created + b.created,
+        updated: a.updated + b.updated,
+        unchanged: a.unchanged + b.unchanged,
+        rejected: [...a.rejected, ...b.rejected],
+      };
     }
+  };
+  const write = async (rows: ParsedRow[]) => {
+    const outcome = await attempt(rows);
     report.created += outcome.created;
     report.updated += outcome.updated;
     report.unchanged += outcome.unchanged;
     for (const x of outcome.rejected.sort((a, b) => a.row - b.row))
       reject(x.row, [{ column: x.column, rule: x.rule }]);
+  };
+  // The batch being written while the next is read and checked: reading, validating and encrypting (Node) overlap
+  // with writing (PostgreSQL). One batch at a time is written, in file order, so a batch sees the households and
+  // residents of the one before it.
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (!batch.length) return;
+    const rows = batch;
+    batch = [];
+    await writing;
+    writing = write(rows);
+    // Awaited at the next flush or at the end; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
   };
 
   let headerSeen = false;
@@ -1034,7 +1100,10 @@ export async function importResidents(
       }
     }
     await flush();
+    await writing;
   } catch (err) {
+    // Nothing keeps writing after the answer: a batch still in flight ends first (its rows are in, as before).
+    await writing.catch(() => undefined);
     if (err instanceof ZipError) throw malformed(err.rule, err.message);
     if (err instanceof SheetError) throw malformed(err.rule, err.message);
     if (err instanceof Error && (err as { code?: string }).code?.startsWith('CSV_'))

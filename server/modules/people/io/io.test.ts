@@ -431,6 +431,87 @@ describe('malformed spreadsheets', () => {
   });
 });
 
+describe('importing in batches', () => {
+  const eventsOf = async (region: string) =>
+    (
+      await queryRows<{ n: number }>(
+        env.ctx.db,
+        sql`select count(*)::int as n from resident_events e join residents r on r.id = e.resident_id
+            where r.id_number_masked like ${`${region}%`}`,
+      )
+    )[0]!.n;
+
+  it('imports a file of several batches once, with a registered event each, and changes nothing again', async () => {
+    // 2,500 rows: three batches, the later ones read and checked while the one before is written.
+    const f = importFixture({ rows: 2500, bad: 5, region: '340321', seed: 4 });
+    const csv = fixtureCsv(f.cells);
+    const first = (await upload('comm', FIXTURE.communityA1, csv, 'text/csv')).json() as Report;
+    expect(first).toMatchObject({ rows: 2500, created: 2495, updated: 0, unchanged: 0, rejected: 5 });
+    expect(first.problems.map((p) => p.row)).toEqual(f.expected.map((e) => e.row));
+    expect(await eventsOf('340321')).toBe(2495);
+    const again = (await upload('comm', FIXTURE.communityA1, csv, 'text/csv')).json() as Report;
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2495, rejected: 5 });
+    expect(await eventsOf('340321')).toBe(2495);
+  });
+
+  it('imports the same file twice at once without a resident or event twice', async () => {
+    const csv = fixtureCsv(importFixture({ rows: 1500, bad: 0, region: '340323', seed: 6 }).cells);
+    const [a, b] = (
+      await Promise.all([
+        upload('comm', FIXTURE.communityA1, csv, 'text/csv'),
+        upload('comm', FIXTURE.communityA1, csv, 'text/csv'),
+      ])
+    ).map((r) => r.json() as Report);
+    expect(a!.created + b!.created).toBe(1500);
+    expect(a!.unchanged + b!.unchanged).toBe(1500);
+    expect(a!.rejected + b!.rejected).toBe(0);
+    expect(await eventsOf('340323')).toBe(1500);
+  });
+
+  it('matches foreign residents without an ID number by name and birth date, once per file', async () => {
+    const header = IO_COLUMNS.map((c) => IO_HEADERS[c]);
+    const row = (name: string, birthDate: string) =>
+      IO_COLUMNS.map((c) => ({ name, gender: '女', birthDate, residenceType: '境外' })[c as 'name'] ?? '');
+    const cells = [
+      header,
+      row('Anna Berg', '1990-04-05'),
+      row('Ken Sato', '1985-11-30'),
+      row('Anna Berg', '1990-04-05'),
+    ];
+    const first = (await upload('comm', FIXTURE.communityA1, fixtureCsv(cells), 'text/csv')).json() as Report;
+    expect(first).toMatchObject({ created: 2, rejected: 1 });
+    expect(first.problems).toEqual([expect.objectContaining({ row: 4, rule: 'duplicateInFile' })]);
+    const again = (await upload('comm', FIXTURE.communityA1, fixtureCsv(cells), 'text/csv')).json() as Report;
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, rejected: 1 });
+  });
+
+  it('splits a batch a row breaks down to that row: the others go in, that row is reported', async () => {
+    // A row the database refuses though it passed every check (as a concurrent change would make it).
+    await env.ctx.db.execute(
+      sql.raw(`create function test_refuse_row() returns trigger language plpgsql as $$
+      begin if new.name = '坏行' then raise exception 'refused'; end if; return new; end $$`),
+    );
+    await env.ctx.db.execute(
+      sql.raw(
+        `create trigger test_refuse_row before insert on residents for each row execute function test_refuse_row()`,
+      ),
+    );
+    try {
+      const f = importFixture({ rows: 1200, bad: 0, region: '340322', seed: 5 });
+      f.cells[10]![IO_COLUMNS.indexOf('name')] = '坏行';
+      const report = (
+        await upload('comm', FIXTURE.communityA1, fixtureCsv(f.cells), 'text/csv')
+      ).json() as Report;
+      expect(report).toMatchObject({ rows: 1200, created: 1199, rejected: 1 });
+      expect(report.problems).toEqual([expect.objectContaining({ row: 11, column: null, rule: 'database' })]);
+      expect(await eventsOf('340322')).toBe(1199);
+    } finally {
+      await env.ctx.db.execute(sql.raw(`drop trigger test_refuse_row on residents`));
+      await env.ctx.db.execute(sql.raw(`drop function test_refuse_row()`));
+    }
+  });
+});
+
 describe('who may import', () => {
   it('keeps the import within scope', async () => {
     const csv = fixtureCsv(importFixture({ rows: 2, bad: 0, seed: 9 }).cells);
