@@ -15,6 +15,7 @@ import { auditLog } from '../audit/tables';
 import { freshIdNumber, freshPhone, makeDwelling } from './test-fixtures';
 import {
   householdMembers,
+  households,
   residentDwellings,
   residentEvents,
   residentRevealGrants,
@@ -354,6 +355,18 @@ describe('households', () => {
     const got = await call('comm', 'GET', `/api/households/${hh.id}`);
     const kinds = (got.json() as HouseholdJson).events.map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['joined_household', 'relation_changed']));
+
+    // The kept member count (migration 0021) follows every link opened and closed, here and in every household.
+    const [kept] = await env.ctx.db
+      .select({ n: households.memberCount })
+      .from(households)
+      .where(eq(households.id, hh.id));
+    expect(kept?.n).toBe(2);
+    const drift = (await env.ctx.db.execute(
+      sql`select count(*)::int as n from households h where h.member_count <>
+            (select count(*) from household_members m where m.household_id = h.id and m.to_date is null)`,
+    )) as unknown as { rows: { n: number }[] };
+    expect(drift.rows[0]?.n).toBe(0);
   });
 
   it('refuses a second household with the same number in the community', async () => {

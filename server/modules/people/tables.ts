@@ -40,6 +40,8 @@ export const households = pgTable(
     livingType: text('living_type'),
     headResidentId: uuid('head_resident_id').references((): AnyPgColumn => residents.id),
     type: text('type').notNull(),
+    /** Members now (open memberships), kept by triggers on household_members (migration 0021). */
+    memberCount: integer('member_count').notNull().default(0),
     version: integer('version').notNull().default(1),
     createdBy: uuid('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -49,6 +51,9 @@ export const households = pgTable(
     uniqueIndex('households_community_number_key').on(t.communityCode, t.number),
     index('households_path_idx').using('btree', t.areaPath.op('text_pattern_ops')),
     index('households_dwelling_idx').on(t.dwellingId),
+    index('households_with_members_idx')
+      .using('btree', t.areaPath.op('text_pattern_ops'), t.areaCode, t.id)
+      .where(sql`member_count > 0`),
     check('households_type_check', sql`${t.type} in ('family','collective')`),
     check(
       'households_living_type_check',
@@ -104,6 +109,10 @@ export const residents = pgTable(
     index('residents_phone_hash_idx').on(t.phoneHash),
     index('residents_id_last4_idx').on(t.idNumberLast4),
     index('residents_phone_last4_idx').on(t.phoneLast4),
+    // Migration 0021: residents without an ID number, matched on import by name and birth date.
+    index('residents_foreign_name_birth_idx')
+      .on(t.districtPath, t.name, t.birthDate)
+      .where(sql`id_number_hash is null`),
     // Migration 0020: name characters for search, and the list order with scope and status in the key.
     index('residents_name_grams_idx').using('gin', sql`linli_name_grams(${t.name})`),
     index('residents_initials_order_idx').on(
@@ -143,7 +152,9 @@ export const householdMembers = pgTable(
       .on(t.residentId)
       .where(sql`to_date is null`),
     index('household_members_household_idx').on(t.householdId),
-    index('household_members_open_idx').on(t.householdId).where(sql`to_date is null`),
+    index('household_members_open_idx')
+      .on(t.householdId)
+      .where(sql`to_date is null`),
     index('household_members_resident_idx').on(t.residentId),
     check(
       'household_members_relation_check',

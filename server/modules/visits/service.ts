@@ -334,7 +334,7 @@ function dueCte(scope: SQL, today: string): SQL {
       select h.id, h.number, h.area_code, h.area_path, h.dwelling_id, h.head_resident_id, h.created_at
       from ${households} h
       where ${scope}
-        and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
+        and h.member_count > 0
     ),
     held as (
       select distinct m.household_id, a.anc_id as tag_id
@@ -872,25 +872,29 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   const ability = new Ability(actor);
   const area = await coverageArea(ctx, ability, q);
   const p = area.path + '%';
-  // Each household is looked at once: the visited ones are joined from the distinct households of the counted visits
-  // (a hash join), not looked up per household; "lives here now" reads the partial index of open memberships.
-  const perArea = await queryRows<{
-    area_code: string;
-    area_path: string;
-    households: number;
-    visited: number;
-  }>(
+  // Households with a member now come from the kept member count's partial index (migration 0021), read alone; the
+  // visited ones from the counted visits joined to their households, per area and per area and visitor in one pass.
+  const perArea = await queryRows<{ area_code: string; area_path: string; households: number }>(
     ctx.db,
-    sql`with v as (${countedVisits(area.path, q.from, q.to)}),
-      vh as (select distinct v.household_id from v)
-      select h.area_code, min(h.area_path) as area_path, count(*)::int as households,
-        count(vh.household_id)::int as visited
-      from ${households} h
-      left join vh on vh.household_id = h.id
-      where h.area_path like ${p}
-        and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
+    sql`select h.area_code, min(h.area_path) as area_path, count(*)::int as households
+      from ${households} h where h.area_path like ${p} and h.member_count > 0
       group by h.area_code`,
   );
+  const visitedRows = await queryRows<{
+    area_code: string;
+    visitor_id: string | null;
+    by_area: number;
+    n: number;
+  }>(
+    ctx.db,
+    sql`with v as (${countedVisits(area.path, q.from, q.to)})
+      select h.area_code, v.visitor_id, grouping(v.visitor_id) as by_area, count(distinct v.household_id)::int as n
+      from v join ${households} h on h.id = v.household_id
+      where h.area_path like ${p} and h.member_count > 0
+      group by grouping sets ((h.area_code), (h.area_code, v.visitor_id))`,
+  );
+  const visitedIn = new Map<string, number>();
+  for (const r of visitedRows) if (Number(r.by_area) === 1) visitedIn.set(r.area_code, r.n);
   const visitsPerArea = await queryRows<{ area_code: string; n: number; visitor_id: string | null }>(
     ctx.db,
     sql`with v as (${countedVisits(area.path, q.from, q.to)})
@@ -912,7 +916,7 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   }
   const gridRows = codes.map((code) => {
     const households = byArea.get(code)?.households ?? 0;
-    const visited = byArea.get(code)?.visited ?? 0;
+    const visited = visitedIn.get(code) ?? 0;
     return {
       areaCode: code,
       areaName: names.get(code)?.name ?? null,
@@ -942,20 +946,11 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
       group by a.account_id, acc.display_name
       order by acc.display_name, a.account_id`,
   );
-  const visitedByWorker = await queryRows<{ visitor_id: string; area_path: string; n: number }>(
-    ctx.db,
-    sql`with v as (${countedVisits(area.path, q.from, q.to)})
-      select v.visitor_id, h.area_path, count(distinct v.household_id)::int as n
-      from v join ${households} h on h.id = v.household_id
-      where v.visitor_id in (select a.account_id from assignments a
-          where a.role = 'grid_worker' and a.revoked_at is null
-            and (a.area_path like ${p} or ${area.path} like a.area_path || '%'))
-        and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
-      group by v.visitor_id, h.area_path`,
-  );
   const list = (v: string[] | string) =>
     (Array.isArray(v) ? v : String(v).replace(/[{}]/g, '').split(',')).filter(Boolean);
   const within = (path: string, roots: string[]) => roots.some((r) => path.startsWith(r));
+  // Every visited row's area is one of perArea's: the same households under the same filter.
+  const pathOf = (code: string) => byArea.get(code)?.area_path ?? '';
   const totalHouseholds = gridRows.reduce((s, r) => s + r.households, 0);
   const totalVisited = gridRows.reduce((s, r) => s + r.visitedHouseholds, 0);
   return {
@@ -975,8 +970,11 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
       const households = perArea
         .filter((r) => within(r.area_path, roots))
         .reduce((n, r) => n + r.households, 0);
-      const visited = visitedByWorker
-        .filter((r) => r.visitor_id === w.account_id && within(r.area_path, roots))
+      const visited = visitedRows
+        .filter(
+          (r) =>
+            Number(r.by_area) === 0 && r.visitor_id === w.account_id && within(pathOf(r.area_code), roots),
+        )
         .reduce((n, r) => n + r.n, 0);
       return {
         accountId: w.account_id,
@@ -1016,7 +1014,7 @@ export async function neverVisited(
       n as (
         select h.id, h.number, h.area_code, h.dwelling_id, h.head_resident_id from ${households} h
         where h.area_path like ${area.path + '%'}
-          and exists (select 1 from ${householdMembers} m where m.household_id = h.id and m.to_date is null)
+          and h.member_count > 0
           and not exists (select 1 from v where v.household_id = h.id)
       )
       select (select count(*)::int from n) as total,
