@@ -307,10 +307,15 @@ interface Gen {
 }
 
 function personName(g: Gen, male: boolean, surname?: string): string {
-  const s = surname ?? SURNAMES.draw(g.rng);
+  return syntheticName(g.rng, male, surname);
+}
+
+/** A realistic Chinese name: a surname by its frequency, one or (mostly) two given-name characters of the sex. */
+export function syntheticName(rng: Rng, male: boolean, surname?: string): string {
+  const s = surname ?? SURNAMES.draw(rng);
   const pool = male ? MALE_CHARS : FEMALE_CHARS;
-  const two = g.rng.next() < 0.78;
-  return s + g.rng.pick(pool) + (two ? g.rng.pick(pool) : '');
+  const two = rng.next() < 0.78;
+  return s + rng.pick(pool) + (two ? rng.pick(pool) : '');
 }
 
 function initialsOf(g: Gen, name: string): string {

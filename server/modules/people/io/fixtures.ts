@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { idCheckChar, makeIdNumber } from '../../../../common/id-number';
 import { IO_COLUMNS, IO_HEADERS, type IoColumn, type IoRule } from '../../../../common/schemas/people-io';
+import { Rng, syntheticName } from '../../demo/city';
 import { csvLine, type CellValue } from './spreadsheet';
 import { writeXlsx } from './xlsx';
 
@@ -37,30 +38,6 @@ export interface ImportFixture {
   /** ID numbers of the good rows, in order (to check they were imported). */
   goodIdNumbers: string[];
 }
-
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
-const GIVEN = [
-  '伟',
-  '芳',
-  '娜',
-  '秀英',
-  '敏',
-  '静',
-  '丽',
-  '强',
-  '磊',
-  '军',
-  '洋',
-  '勇',
-  '艳',
-  '杰',
-  '娟',
-  '涛',
-  '明',
-  '超',
-  '秀兰',
-  '霞',
-];
 
 function day(base: number, offset: number): string {
   return new Date(base + offset * 86_400_000).toISOString().slice(0, 10);
@@ -158,6 +135,7 @@ export function importFixture(opts: FixtureOptions = {}): ImportFixture {
   const cells: CellValue[][] = [IO_COLUMNS.map((c) => IO_HEADERS[c])];
   const expected: ExpectedProblem[] = [];
   const goodIdNumbers: string[] = [];
+  const names = new Rng(seed * 7919 + 17);
   let badMade = 0;
   let household = 0;
   for (let i = 0; i < n; i++) {
@@ -169,7 +147,8 @@ export function importFixture(opts: FixtureOptions = {}): ImportFixture {
     const male = sequence % 2 === 1;
     const floating = i % 10 === 7;
     const r: Record<IoColumn, CellValue> = {
-      name: SURNAMES[i % SURNAMES.length]! + GIVEN[(i * 7 + seed) % GIVEN.length]!,
+      // Names as the synthetic city draws them (by frequency), so an imported file does not skew a street's names.
+      name: syntheticName(names, male),
       gender: male ? '男' : '女',
       birthDate: birth,
       idNumber,
