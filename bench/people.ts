@@ -693,7 +693,7 @@ function markdown(r: Report, jsonFile: string): string {
   const ms = (x: number) => `${x} ms`;
   const p = r.population;
   const city = p.seeded
-    ? `${n(p.seeded.residentsPerSecond)} residents/s (${n(Math.round(p.seeded.seconds))} s)`
+    ? `generated at ${n(p.seeded.residentsPerSecond)} residents/s (${n(Math.round(p.seeded.seconds))} s)`
     : 'seeded by an earlier run (BENCH_DB)';
   const kindLabel: Record<QueryKind, string> = {
     name: 'name',
@@ -709,7 +709,7 @@ function markdown(r: Report, jsonFile: string): string {
       `with the load generator, Node ${r.machine.node}. Raw figures: \`${jsonFile}\`.`,
     '',
     `(a) The city: ${n(p.residents)} residents in ${n(p.households)} households and ${n(p.grids)} grids of 龙子湖区; ` +
-      `generated at ${city}.`,
+      `${city}.`,
     '',
     '| What | Rows | Seconds | Rows/s | Note |',
     '| --- | ---: | ---: | ---: | --- |',
