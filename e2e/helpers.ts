@@ -248,3 +248,8 @@ export async function staffApi(e2e: E2E, username: string): Promise<StaffApi> {
     close: () => context.close(),
   };
 }
+
+/** The demo grid worker's grid, 东风社区第1网格 of the demo city. */
+export const DEMO_GRID = '340302001001001';
+/** The phone the demo seed gives 王建国, head of household 1001 in the demo grid (he signs in as a resident). */
+export const DEMO_HEAD_PHONE = '13905521001';

@@ -23,12 +23,9 @@ import {
   staffLogin,
   type Sms,
   type StaffApi,
+  DEMO_GRID,
+  DEMO_HEAD_PHONE,
 } from './helpers';
-
-/** The demo grid worker's grid (东风社区第1网格). */
-const GRID = '340302001001001';
-/** The phone the demo seed gives 王建国, head of household 1001 in the grid. */
-const WANG_PHONE = '13905521001';
 
 interface Building {
   id: string;
@@ -100,7 +97,7 @@ describe('the housing map', () => {
   it('draws the configured tiles under the buildings, in the same projection', async () => {
     const { context, page } = await openPhone(e2e);
     await staffLogin(page, 'demo.grid_worker');
-    await page.goto(`/housing/map?grid=${GRID}`);
+    await page.goto(`/housing/map?grid=${DEMO_GRID}`);
     await page.getByTestId('housing-map-tiles').waitFor();
     const hrefs = await page
       .getByTestId('housing-map-tile')
@@ -114,7 +111,7 @@ describe('the housing map', () => {
     await expect.poll(() => page.getByTestId('housing-map-attribution').innerText()).toBe('© 本地测试底图');
 
     // Each building's square sits on the tile that holds its point (slippy-map x/y at the tiles' zoom).
-    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${GRID}&limit=50`);
+    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${DEMO_GRID}&limit=50`);
     const located = buildings.items.filter((b) => b.lat !== null && b.lng !== null);
     expect(located.length, 'the demo places buildings on the map').toBeGreaterThan(0);
     const z = Number(/\/tiles\/(\d+)\//.exec(hrefs[0]!)![1]);
@@ -157,7 +154,7 @@ describe('the housing map', () => {
     try {
       const { context, page } = await openPhone(e2e);
       await staffLogin(page, 'demo.grid_worker');
-      await page.goto(`/housing/map?grid=${GRID}`);
+      await page.goto(`/housing/map?grid=${DEMO_GRID}`);
       await page.getByTestId('housing-map-boundary').waitFor();
       await expect.poll(() => page.locator('[data-testid^="map-building-"]').count()).toBeGreaterThan(0);
       expect(await page.getByTestId('housing-map-tiles').count()).toBe(0);
@@ -176,7 +173,7 @@ describe('moving in with the dwelling picker', () => {
     const h = await community.post('/api/households', {
       number: 'E2E-PICK-1',
       type: 'family',
-      areaCode: GRID,
+      areaCode: DEMO_GRID,
     });
     expect([200, 201], JSON.stringify(h.body)).toContain(h.status);
     const householdId = (h.body as { id: string }).id;
@@ -191,7 +188,7 @@ describe('moving in with the dwelling picker', () => {
     const residentId = (r.body as { id: string }).id;
 
     // A dwelling of the grid in an estate that no household lives in.
-    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${GRID}&limit=50`);
+    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${DEMO_GRID}&limit=50`);
     let target: { estate: string; building: string; unit: string; door: string; label: string } | null = null;
     for (const b of buildings.items.filter((x) => x.estateName)) {
       const detail = await community.get<{ units: { id: string; number: string; name: string | null }[] }>(
@@ -262,12 +259,12 @@ describe('moving in from the household card', () => {
     const h = await community.post('/api/households', {
       number: 'E2E-PICK-2',
       type: 'family',
-      areaCode: GRID,
+      areaCode: DEMO_GRID,
     });
     expect([200, 201], JSON.stringify(h.body)).toContain(h.status);
     const householdId = (h.body as { id: string }).id;
     // A dwelling of the grid that no household lives in (the first one found).
-    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${GRID}&limit=50`);
+    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${DEMO_GRID}&limit=50`);
     let dwelling: { id: string; label: string } | null = null;
     for (const b of buildings.items) {
       const detail = await community.get<{ units: { id: string }[] }>(`/api/buildings/${b.id}`);
@@ -307,7 +304,7 @@ describe('moving in from the household card', () => {
 describe("the resident's own household", () => {
   it('shows the tags held about the household: all of his own with details, of the others only ordinary ones', async () => {
     const h = (
-      await community.get<{ items: Household[] }>(`/api/households?areaCode=${GRID}&limit=50`)
+      await community.get<{ items: Household[] }>(`/api/households?areaCode=${DEMO_GRID}&limit=50`)
     ).items.find((x) => x.number === '1001')!;
     const card = await community.get<{ members: { id: string; name: string; toDate: string | null }[] }>(
       `/api/households/${h.id}`,
@@ -327,7 +324,7 @@ describe("the resident's own household", () => {
     await tag(other.id, 'elderly.empty_nest');
 
     const { context, page } = await openPhone(e2e);
-    await residentLogin(page, WANG_PHONE, sms);
+    await residentLogin(page, DEMO_HEAD_PHONE, sms);
     await largeText(page);
     await page.getByTestId('resident-tile-my-household').click();
     await page.getByTestId('my-household').waitFor();

@@ -28,13 +28,12 @@ import {
   staffLogin,
   type Sms,
   type StaffApi,
+  DEMO_GRID,
+  DEMO_HEAD_PHONE,
 } from './helpers';
 
-/** The demo grid worker's grid (东风社区第1网格) and the one beside it. */
-const GRID = '340302001001001';
+/** The grid beside the demo grid (东风社区第2网格). */
 const NEIGHBOUR_GRID = '340302001001002';
-/** The phone the demo seed gives 王建国, head of household 1001 in the grid. */
-const WANG_PHONE = '13905521001';
 
 interface Household {
   id: string;
@@ -74,10 +73,10 @@ async function noOverflow(page: Page) {
 
 describe('the population register on the staff screens', () => {
   it('lets a grid worker drill from building to person on a phone, and not into the next grid', async () => {
-    const h = (await householdsOf(GRID)).find((x) => x.number === '1001')!;
+    const h = (await householdsOf(DEMO_GRID)).find((x) => x.number === '1001')!;
     // 东风社区花园 2号楼 2单元 101: estate, building, unit, door.
     const [, buildingName, unitName, door] = h.dwellingLabel!.split(' ');
-    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${GRID}&limit=50`);
+    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${DEMO_GRID}&limit=50`);
     const building = buildings.items.find((b) => b.name === buildingName)!;
 
     const { context, page } = await openPhone(e2e);
@@ -86,7 +85,7 @@ describe('the population register on the staff screens', () => {
     await openMenu(page, 'housing');
     await page.waitForURL(/\/housing$/);
     // A grid given in the address shows by its name in the area picker, not as a code.
-    await page.goto(`/housing?area=${GRID}`);
+    await page.goto(`/housing?area=${DEMO_GRID}`);
     await expect.poll(() => page.getByTestId('housing-area').innerText()).toContain('东风社区第1网格');
     await page.getByTestId(`building-${building.id}`).click();
     await page.getByTestId('floor-table').waitFor();
@@ -140,14 +139,14 @@ describe('the population register on the staff screens', () => {
       demo: true,
       kind: 'staff',
     });
-    const wang = (await householdsOf(GRID)).find((x) => x.number === '1001')!;
+    const wang = (await householdsOf(DEMO_GRID)).find((x) => x.number === '1001')!;
 
     const { context, page } = await newPage(e2e, DESKTOP);
     await staffLogin(page, 'e2e.other_street');
     await page.goto('/households');
     await page.locator('.ant-empty').first().waitFor();
     expect(await page.getByTestId('households-list').count()).toBe(0);
-    const api = await context.request.get(`/api/residents?q=${WANG_PHONE}`);
+    const api = await context.request.get(`/api/residents?q=${DEMO_HEAD_PHONE}`);
     expect(((await api.json()) as { total: number }).total).toBe(0);
     await page.goto(`/residents/${wang.headResidentId}`);
     await page.getByTestId('error-not-found').waitFor();
@@ -156,7 +155,7 @@ describe('the population register on the staff screens', () => {
   });
 
   it('reveals a phone number for a purpose, audited, and shown to the resident on 我的家庭', async () => {
-    const wang = (await householdsOf(GRID)).find((x) => x.number === '1001')!;
+    const wang = (await householdsOf(DEMO_GRID)).find((x) => x.number === '1001')!;
     const { context, page } = await openPhone(e2e);
     await staffLogin(page, 'demo.community_worker');
     await page.goto(`/residents/${wang.headResidentId}`);
@@ -168,7 +167,7 @@ describe('the population register on the staff screens', () => {
     const dialog = page.locator('.ant-modal:visible');
     await dialog.getByTestId('reveal-purpose').fill('通知参加老年人体检');
     await dialog.getByTestId('reveal-submit').click();
-    await expect.poll(() => page.getByTestId('revealed-phone').innerText()).toBe(WANG_PHONE);
+    await expect.poll(() => page.getByTestId('revealed-phone').innerText()).toBe(DEMO_HEAD_PHONE);
     await page.getByText(/\d+ 秒后隐藏/).waitFor();
     await shot(page, 'population-revealed-phone');
     await context.close();
@@ -188,7 +187,7 @@ describe('the population register on the staff screens', () => {
     await auditor.context.close();
 
     const resident = await openPhone(e2e);
-    await residentLogin(resident.page, WANG_PHONE, sms);
+    await residentLogin(resident.page, DEMO_HEAD_PHONE, sms);
     await largeText(resident.page);
     await resident.page.getByTestId('resident-tile-my-household').click();
     await resident.page.getByTestId('my-household').waitFor();
@@ -197,7 +196,7 @@ describe('the population register on the staff screens', () => {
     await expect.poll(() => reveal.innerText()).toContain('社区工作者');
     expect(await reveal.innerText()).toContain('通知参加老年人体检');
     expect(await reveal.innerText()).toContain('手机号');
-    expect(await resident.page.getByTestId('my-household-page').innerText()).not.toContain(WANG_PHONE);
+    expect(await resident.page.getByTestId('my-household-page').innerText()).not.toContain(DEMO_HEAD_PHONE);
     await noOverflow(resident.page);
     await shot(resident.page, 'population-my-household-large-phone', true);
     await resident.context.close();
@@ -205,7 +204,7 @@ describe('the population register on the staff screens', () => {
 
   it('enters a new household and a resident, naming the check-digit rule of a wrong ID number', async () => {
     // A dwelling of the grid that no household lives in.
-    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${GRID}&limit=50`);
+    const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${DEMO_GRID}&limit=50`);
     const detail = await community.get<{ units: { id: string }[] }>(
       `/api/buildings/${buildings.items[0]!.id}`,
     );

@@ -208,6 +208,22 @@ export interface Session {
   headers: Record<string, string>;
 }
 
+/** One staff account to create and sign in: username, role and where it is assigned. */
+export type StaffSpec = [string, Role, Parameters<typeof createStaff>[3]];
+
+/** Creates each staff account and signs it in: its account id into `ids`, its session into `sessions`. */
+export async function signInStaff(
+  env: { ctx: AppContext; app: App },
+  staff: StaffSpec[],
+  ids: Record<string, string>,
+  sessions: Record<string, Session>,
+): Promise<void> {
+  for (const [username, role, target] of staff) {
+    ids[username] = await createStaff(env.ctx, username, role, target);
+    sessions[username] = await login(env.app, username);
+  }
+}
+
 /** Logs in through the API and returns the cookie and CSRF token to send with later requests. */
 export async function login(
   app: App,

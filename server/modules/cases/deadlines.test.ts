@@ -2,13 +2,13 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
 import {
-  createStaff,
   FIXTURE,
-  login,
   seedFixtureAreas,
   startTestApp,
   type Session,
   type TestEnv,
+  signInStaff,
+  type StaffSpec,
 } from '../../test/harness';
 import { auditRows } from '../accounts/auth-test-utils';
 import { routingRules } from '../categories/tables';
@@ -90,7 +90,7 @@ describe('the deadline job', () => {
     cat.community = await insertCategory(env.ctx);
     cat.dept = await insertCategory(env.ctx, { handlingLevel: 'district', matterClass: 'public' });
     await env.ctx.db.insert(routingRules).values({ categoryId: cat.dept, areaPath: '340302', departmentId });
-    const staff: [string, Parameters<typeof createStaff>[2], Parameters<typeof createStaff>[3]][] = [
+    const staff: StaffSpec[] = [
       ['comm.a1', 'community_worker', { areaCode: FIXTURE.communityA1 }],
       ['comm.a1b', 'community_worker', { areaCode: FIXTURE.communityA1 }],
       ['grid.a1a', 'grid_worker', { areaCode: FIXTURE.gridA1a }],
@@ -99,10 +99,7 @@ describe('the deadline job', () => {
       ['leader.b', 'leader', { areaCode: FIXTURE.streetB }],
       ['dept.h', 'dept_handler', { departmentId, departmentPath: '340302' }],
     ];
-    for (const [u, role, target] of staff) {
-      ids[u] = await createStaff(env.ctx, u, role, target);
-      s[u] = await login(env.app, u);
-    }
+    await signInStaff(env, staff, ids, s);
   });
   afterAll(async () => env?.close());
 

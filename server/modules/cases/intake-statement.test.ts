@@ -6,13 +6,13 @@ import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
-  createStaff,
   FIXTURE,
-  login,
   seedFixtureAreas,
   startTestApp,
   type Session,
   type TestEnv,
+  signInStaff,
+  type StaffSpec,
 } from '../../test/harness';
 import { verifyAuditChain } from '../audit/log';
 import { auditLog } from '../audit/tables';
@@ -76,7 +76,7 @@ describe('intake statement', () => {
     cat.street = await insertCategory(env.ctx, { handlingLevel: 'street', matterClass: 'public' });
     cat.dept = await insertCategory(env.ctx, { handlingLevel: 'district', matterClass: 'public' });
     await env.ctx.db.insert(routingRules).values({ categoryId: cat.dept, areaPath: '340302', departmentId });
-    const staff: [string, Parameters<typeof createStaff>[2], Parameters<typeof createStaff>[3]][] = [
+    const staff: StaffSpec[] = [
       ['comm.a1', 'community_worker', { areaCode: FIXTURE.communityA1 }],
       ['comm.a1b', 'community_worker', { areaCode: FIXTURE.communityA1 }],
       ['comm.a2', 'community_worker', { areaCode: FIXTURE.communityA2 }],
@@ -84,10 +84,7 @@ describe('intake statement', () => {
       ['leader.d', 'leader', { areaCode: FIXTURE.district }],
       ['dept.h', 'dept_handler', { departmentId, departmentPath: '340302' }],
     ];
-    for (const [u, role, target] of staff) {
-      ids[u] = await createStaff(env.ctx, u, role, target);
-      s[u] = await login(env.app, u);
-    }
+    await signInStaff(env, staff, ids, s);
   });
   afterAll(async () => env?.close());
 

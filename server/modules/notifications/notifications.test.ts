@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import {
   countRows,
-  createStaff,
   FIXTURE,
-  login,
   seedFixtureAreas,
   startTestApp,
   type Session,
   type TestEnv,
+  signInStaff,
+  type StaffSpec,
 } from '../../test/harness';
 import { residentSession } from '../accounts/auth-test-utils';
 import { accounts } from '../accounts/tables';
@@ -81,7 +81,7 @@ describe('notifications', () => {
     env = await startTestApp();
     ({ departmentId } = await seedFixtureAreas(env.ctx));
     cat.community = await insertCategory(env.ctx);
-    const staff: [string, Parameters<typeof createStaff>[2], Parameters<typeof createStaff>[3]][] = [
+    const staff: StaffSpec[] = [
       ['comm.a1', 'community_worker', { areaCode: FIXTURE.communityA1 }],
       ['comm.a1b', 'community_worker', { areaCode: FIXTURE.communityA1 }],
       ['comm.off', 'community_worker', { areaCode: FIXTURE.communityA1 }],
@@ -93,10 +93,7 @@ describe('notifications', () => {
       ['leader.d', 'leader', { areaCode: FIXTURE.district }],
       ['dept.h', 'dept_handler', { departmentId, departmentPath: '340302' }],
     ];
-    for (const [u, role, target] of staff) {
-      ids[u] = await createStaff(env.ctx, u, role, target);
-      s[u] = await login(env.app, u);
-    }
+    await signInStaff(env, staff, ids, s);
     for (const [who, phone] of [
       ['res.1', '13700001111'],
       ['res.2', '13700002222'],
