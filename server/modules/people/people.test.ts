@@ -367,6 +367,14 @@ describe('households', () => {
             (select count(*) from household_members m where m.household_id = h.id and m.to_date is null)`,
     )) as unknown as { rows: { n: number }[] };
     expect(drift.rows[0]?.n).toBe(0);
+    // And so do the kept counts of households with a member now per area (migration 0022).
+    const areaDrift = (await env.ctx.db.execute(
+      sql`select count(*)::int as n from (
+            select area_code, count(*)::int as n from households where member_count > 0 group by area_code) h
+          full join area_household_counts c using (area_code)
+          where coalesce(h.n, 0) <> coalesce(c.households, 0)`,
+    )) as unknown as { rows: { n: number }[] };
+    expect(areaDrift.rows[0]?.n).toBe(0);
   });
 
   it('refuses a second household with the same number in the community', async () => {

@@ -54,12 +54,26 @@ export const households = pgTable(
     index('households_with_members_idx')
       .using('btree', t.areaPath.op('text_pattern_ops'), t.areaCode, t.id)
       .where(sql`member_count > 0`),
+    index('households_without_members_idx')
+      .using('btree', t.areaPath.op('text_pattern_ops'), t.id)
+      .where(sql`member_count = 0`),
     check('households_type_check', sql`${t.type} in ('family','collective')`),
     check(
       'households_living_type_check',
       sql`(${t.dwellingId} is null) = (${t.livingType} is null) and (${t.livingType} is null or ${t.livingType} in ('own','rent','borrow'))`,
     ),
   ],
+);
+
+/** Households with a member now per area, kept by statement triggers on households (migration 0022). */
+export const areaHouseholdCounts = pgTable(
+  'area_household_counts',
+  {
+    areaCode: text('area_code').primaryKey(),
+    areaPath: text('area_path').notNull(),
+    households: integer('households').notNull().default(0),
+  },
+  (t) => [index('area_household_counts_path_idx').using('btree', t.areaPath.op('text_pattern_ops'))],
 );
 
 export const residents = pgTable(

@@ -43,7 +43,8 @@ import { appendAudit } from '../audit/log';
 import { intake } from '../cases/service';
 import { cases } from '../cases/tables';
 import { dwellingLabels } from '../people/service';
-import { householdMembers, households, residents } from '../people/tables';
+import { areaPath } from '../../../common/area-code';
+import { areaHouseholdCounts, householdMembers, households, residents } from '../people/tables';
 import { tags } from '../tags/tables';
 import { toVisitPhoto } from './photos';
 import { visitNeeds, visitPhotos, visitRules, visits } from './tables';
@@ -872,40 +873,43 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   const ability = new Ability(actor);
   const area = await coverageArea(ctx, ability, q);
   const p = area.path + '%';
-  // Households with a member now come from the kept member count's partial index (migration 0021), read alone; the
-  // visited ones from the counted visits joined to their households, per area and per area and visitor in one pass.
+  // Households with a member now per area are kept counts (migration 0022). Visits are read once: per area and per
+  // area and visitor, the visits and the distinct households visited, leaving out households without a member now (a
+  // few, from their partial index). A visit counts for the area it was recorded in.
   const perArea = await queryRows<{ area_code: string; area_path: string; households: number }>(
     ctx.db,
-    sql`select h.area_code, min(h.area_path) as area_path, count(*)::int as households
-      from ${households} h where h.area_path like ${p} and h.member_count > 0
-      group by h.area_code`,
+    sql`select area_code, area_path, households from ${areaHouseholdCounts}
+      where area_path like ${p} and households > 0`,
   );
-  const visitedRows = await queryRows<{
+  const visitRows = await queryRows<{
     area_code: string;
     visitor_id: string | null;
     by_area: number;
-    n: number;
+    visits: number;
+    visited: number;
   }>(
     ctx.db,
-    sql`with v as (${countedVisits(area.path, q.from, q.to)})
-      select h.area_code, v.visitor_id, grouping(v.visitor_id) as by_area, count(distinct v.household_id)::int as n
-      from v join ${households} h on h.id = v.household_id
-      where h.area_path like ${p} and h.member_count > 0
-      group by grouping sets ((h.area_code), (h.area_code, v.visitor_id))`,
+    sql`with v as (${countedVisits(area.path, q.from, q.to)}),
+      gone as (select h.id from ${households} h where h.area_path like ${p} and h.member_count = 0)
+      select v.area_code, v.visitor_id, grouping(v.visitor_id) as by_area, count(*)::int as visits,
+        count(distinct v.household_id) filter (where g.id is null)::int as visited
+      from v left join gone g on g.id = v.household_id
+      group by grouping sets ((v.area_code), (v.area_code, v.visitor_id))`,
   );
   const visitedIn = new Map<string, number>();
-  for (const r of visitedRows) if (Number(r.by_area) === 1) visitedIn.set(r.area_code, r.n);
-  const visitsPerArea = await queryRows<{ area_code: string; n: number; visitor_id: string | null }>(
-    ctx.db,
-    sql`with v as (${countedVisits(area.path, q.from, q.to)})
-      select v.area_code, v.visitor_id, count(*)::int as n from v group by v.area_code, v.visitor_id`,
-  );
+  for (const r of visitRows) if (Number(r.by_area) === 1) visitedIn.set(r.area_code, r.visited);
+  const visitedRows = visitRows.map((r) => ({ ...r, n: r.visited }));
+  const visitsPerArea = visitRows
+    .filter((r) => Number(r.by_area) === 0)
+    .map((r) => ({ area_code: r.area_code, visitor_id: r.visitor_id, n: r.visits }));
   const grids = await ctx.db
     .select({ code: areas.code, name: areas.name, level: areas.level })
     .from(areas)
     .where(and(eq(areas.level, 'grid'), sql`${areas.path} like ${p}`))
     .orderBy(asc(areas.code));
-  const codes = [...new Set([...grids.map((g) => g.code), ...perArea.map((r) => r.area_code)])].sort();
+  const codes = [
+    ...new Set([...grids.map((g) => g.code), ...perArea.map((r) => r.area_code), ...visitedIn.keys()]),
+  ].sort();
   const names = await areaNames(ctx.db, codes);
   const byArea = new Map(perArea.map((r) => [r.area_code, r]));
   const visitCount = new Map<string, number>();
@@ -916,7 +920,8 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   }
   const gridRows = codes.map((code) => {
     const households = byArea.get(code)?.households ?? 0;
-    const visited = visitedIn.get(code) ?? 0;
+    // A household visited here and moved to another area since is not among this area's households now.
+    const visited = Math.min(visitedIn.get(code) ?? 0, households);
     return {
       areaCode: code,
       areaName: names.get(code)?.name ?? null,
@@ -949,8 +954,7 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   const list = (v: string[] | string) =>
     (Array.isArray(v) ? v : String(v).replace(/[{}]/g, '').split(',')).filter(Boolean);
   const within = (path: string, roots: string[]) => roots.some((r) => path.startsWith(r));
-  // Every visited row's area is one of perArea's: the same households under the same filter.
-  const pathOf = (code: string) => byArea.get(code)?.area_path ?? '';
+  const pathOf = (code: string) => byArea.get(code)?.area_path ?? areaPath(code);
   const totalHouseholds = gridRows.reduce((s, r) => s + r.households, 0);
   const totalVisited = gridRows.reduce((s, r) => s + r.visitedHouseholds, 0);
   return {
