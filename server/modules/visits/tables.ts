@@ -84,6 +84,16 @@ export const visits = pgTable(
   (t) => [
     index('visits_household_idx').on(t.householdId, t.visitedOn),
     index('visits_path_idx').using('btree', t.areaPath.op('text_pattern_ops'), t.visitedOn),
+    // Migration 0023: the ledger reads the period's visits of an area from this index alone.
+    index('visits_ledger_idx').using(
+      'btree',
+      t.areaPath.op('text_pattern_ops'),
+      t.visitedOn,
+      t.areaCode,
+      t.visitorId,
+      t.householdId,
+      t.id,
+    ),
     index('visits_visitor_idx').on(t.visitorId, t.visitedOn),
     // A visit is corrected at most once; a later correction corrects the correction.
     uniqueIndex('visits_corrects_key')

@@ -304,6 +304,13 @@ describe('recording a visit', () => {
       env.ctx.db.execute(sql`update visits set situation = 'x' where id = ${v.id}`),
     ).rejects.toThrow();
     await expect(env.ctx.db.execute(sql`delete from visits where id = ${v.id}`)).rejects.toThrow();
+    const ledger = async () => {
+      const url = `/api/visits/coverage?areaCode=${GRID}&from=${day(-5)}&to=${day(0)}`;
+      const res = await call('comm', 'GET', url);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json() as CoverageJson).grids.find((r) => r.areaCode === GRID)!;
+    };
+    const counted = await ledger();
 
     const fix = await call('grid', 'POST', `/api/visits/${v.id}/correction`, {
       visitedOn: day(-2),
@@ -328,6 +335,10 @@ describe('recording a visit', () => {
       items: VisitJson[];
     };
     expect(history.items.map((i) => i.id)).toEqual([corrected.id, v.id]);
+    // The ledger counts the correction in place of the visit it corrects, not both.
+    const recounted = await ledger();
+    expect(recounted.visits).toBe(counted.visits);
+    expect(recounted.visitedHouseholds).toBe(counted.visitedHouseholds);
   });
 
   it('takes photos through the photo pipeline, from the grid worker who recorded the visit', async () => {
