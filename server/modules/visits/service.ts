@@ -958,6 +958,17 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
     (Array.isArray(v) ? v : String(v).replace(/[{}]/g, '').split(',')).filter(Boolean);
   const within = (path: string, roots: string[]) => roots.some((r) => path.startsWith(r));
   const pathOf = (code: string) => byArea.get(code)?.area_path ?? areaPath(code);
+  const visitedBy = new Map<string, typeof visitedRows>();
+  for (const r of visitedRows) {
+    if (Number(r.by_area) !== 0 || !r.visitor_id) continue;
+    visitedBy.set(r.visitor_id, [...(visitedBy.get(r.visitor_id) ?? []), r]);
+  }
+  const byPath = new Map(perArea.map((r) => [r.area_path, r.households]));
+  // Households under a root: the root's own row when it is a grid (no areas below it), else the rows under it.
+  const householdsUnder = (root: string) =>
+    root.length >= 15
+      ? (byPath.get(root) ?? 0)
+      : perArea.filter((r) => r.area_path.startsWith(root)).reduce((n, r) => n + r.households, 0);
   const totalHouseholds = gridRows.reduce((s, r) => s + r.households, 0);
   const totalVisited = gridRows.reduce((s, r) => s + r.visitedHouseholds, 0);
   return {
@@ -974,14 +985,10 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
     grids: gridRows,
     workers: workers.map((w) => {
       const roots = list(w.paths);
-      const households = perArea
-        .filter((r) => within(r.area_path, roots))
-        .reduce((n, r) => n + r.households, 0);
-      const visited = visitedRows
-        .filter(
-          (r) =>
-            Number(r.by_area) === 0 && r.visitor_id === w.account_id && within(pathOf(r.area_code), roots),
-        )
+      // A street has hundreds of workers and areas: each worker's rows are looked up, not filtered from all of them.
+      const households = roots.reduce((n, root) => n + householdsUnder(root), 0);
+      const visited = (visitedBy.get(w.account_id) ?? [])
+        .filter((r) => within(pathOf(r.area_code), roots))
         .reduce((n, r) => n + r.n, 0);
       return {
         accountId: w.account_id,
