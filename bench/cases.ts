@@ -180,7 +180,7 @@ async function fillCases(client: pg.Client, total: number): Promise<number> {
                 from generate_series($1::int, $2::int) as i, g, c, s)
        insert into cases (number, channel, category_id, matter_class, urgency, title, description, area_code, area_path,
                           status, level, lead_department_id, holder_path, due_at, due_from, created_at, updated_at,
-                          closed_at, rating, reporter_phone_masked)
+                          closed_at, rating, reporter_name_masked, reporter_phone_masked)
        select 'B' || lpad(rows.i::text, 9, '0'), 'window', rows.category_id, 'community', 'normal',
               '楼道堆放杂物 ' || rows.i, '三单元楼道堆放杂物，影响消防通道', rows.code, rows.path, rows.status,
               case when rows.by_department then 'district' else 'community' end,
@@ -189,7 +189,7 @@ async function fillCases(client: pg.Client, total: number): Promise<number> {
               case when rows.by_department then left(rows.path, 6) else left(rows.path, 12) end,
               rows.created_at + interval '3 days', rows.created_at, rows.created_at, rows.created_at,
               case when rows.status in ('closed','rated') then rows.created_at + interval '2 days' end,
-              case when rows.status = 'rated' then 'satisfied' end, '138****1234'
+              case when rows.status = 'rated' then 'satisfied' end, '张*', '138****1234'
          from rows`,
       [have + from + 1, have + from + n],
     );

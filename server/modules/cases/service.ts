@@ -215,6 +215,7 @@ async function writeIntake(
     lat: input.lat ?? null,
     lng: input.lng ?? null,
     reporterNameEnc: name ? ctx.secrets.encrypt(name) : null,
+    reporterNameMasked: name ? maskName(name) : null,
     reporterPhoneEnc: phone ? ctx.secrets.encrypt(phone) : null,
     reporterPhoneHash: phone ? ctx.secrets.keyedHash(phone, 'phone') : null,
     reporterPhoneMasked: phone ? maskPhone(phone) : null,
@@ -352,11 +353,10 @@ export async function intake(
     }
   }
   const { area, category, routing } = plan;
-  // The reporter's name is at hand: it is masked from that, not decrypted back from the row just written.
   const view = toView(
     ctx,
     {
-      c: { ...row, reporterNameEnc: null },
+      c: row,
       categoryName: category.name,
       areaName: area.name,
       leadDepartmentName: routing.departmentId
@@ -369,7 +369,6 @@ export async function intake(
   const facts = { ...row, handledBy: null, pendingExtensionDays: null };
   return {
     ...view,
-    reporterName: name ? maskName(name) : null,
     actions: actor ? availableActions(actor, facts) : [],
   };
 }
@@ -743,8 +742,58 @@ export function selectCases(db: Tx) {
     .leftJoin(leadDept, eq(leadDept.id, cases.leadDepartmentId));
 }
 
+/** The columns of a case every view shows (a list reads only these). */
+export const VIEW_COLUMNS = [
+  'id',
+  'number',
+  'channel',
+  'sourceRef',
+  'categoryId',
+  'matterClass',
+  'urgency',
+  'title',
+  'description',
+  'areaCode',
+  'areaPath',
+  'address',
+  'lat',
+  'lng',
+  'reporterNameEnc',
+  'reporterNameMasked',
+  'reporterPhoneMasked',
+  'callbackWanted',
+  'answers',
+  'status',
+  'level',
+  'leadDepartmentId',
+  'holderPath',
+  'coDepartmentIds',
+  'dueAt',
+  'supervised',
+  'overdueEscalatedAt',
+  'mergedIntoId',
+  'reopenCount',
+  'rating',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'closedAt',
+] as const satisfies readonly (keyof CaseRow)[];
+
+/** A case's columns as a view needs them; times may come as Date or as the driver's text. */
+export type ViewRow = Omit<
+  Pick<CaseRow, (typeof VIEW_COLUMNS)[number]>,
+  'dueAt' | 'overdueEscalatedAt' | 'createdAt' | 'updatedAt' | 'closedAt'
+> & {
+  dueAt: Date | string | null;
+  overdueEscalatedAt: Date | string | null;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  closedAt: Date | string | null;
+};
+
 export type Joined = {
-  c: CaseRow;
+  c: ViewRow;
   categoryName: string;
   areaName: string;
   leadDepartmentName: string | null;
@@ -754,9 +803,10 @@ export type Joined = {
 /** A case row as every answer shows it (reporter masked). */
 export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
   const c = r.c;
-  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-  let reporterName: string | null = null;
-  if (c.reporterNameEnc) {
+  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+  // Kept masked since migration 0024; an older row's name is decrypted to be masked.
+  let reporterName: string | null = c.reporterNameMasked;
+  if (reporterName === null && c.reporterNameEnc) {
     try {
       reporterName = maskName(ctx.secrets.decrypt(c.reporterNameEnc));
     } catch {

@@ -42,6 +42,8 @@ export const cases = pgTable(
     lng: doublePrecision('lng'),
     /** The resident: name and phone encrypted, the phone also as keyed hash and masked. */
     reporterNameEnc: text('reporter_name_enc'),
+    /** The name as answers show it (maskName); null in rows written before migration 0024 (masked when read). */
+    reporterNameMasked: text('reporter_name_masked'),
     reporterPhoneEnc: text('reporter_phone_enc'),
     reporterPhoneHash: text('reporter_phone_hash'),
     reporterPhoneMasked: text('reporter_phone_masked'),
@@ -109,8 +111,9 @@ export const cases = pgTable(
     // A department handler's scope includes the cases its department co-handles (协办).
     index('cases_co_departments_idx').using('gin', t.coDepartmentIds.op('jsonb_path_ops')),
     // The supervisor's list: the few cases escalated as overdue or supervised, among a million.
+    // Scope and status are included so the list and its counts are read from the index alone (migration 0024).
     index('cases_supervision_idx')
-      .on(t.createdAt)
+      .on(t.createdAt, t.id)
       .where(sql`${t.overdueEscalatedAt} is not null or ${t.supervised}`),
     check(
       'cases_channel_check',
@@ -211,7 +214,10 @@ export const caseStatusDeltas = pgTable(
     status: text('status').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [index('case_status_deltas_path_idx').using('btree', t.areaPath.op('text_pattern_ops'))],
+  (t) => [
+    index('case_status_deltas_path_idx').using('btree', t.areaPath.op('text_pattern_ops')),
+    index('case_status_deltas_holder_idx').using('btree', t.holderKey.op('text_pattern_ops')),
+  ],
 );
 
 /**

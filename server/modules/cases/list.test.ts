@@ -1,0 +1,124 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createStaff,
+  FIXTURE,
+  login,
+  seedFixtureAreas,
+  startTestApp,
+  type Session,
+  type TestEnv,
+} from '../../test/harness';
+import { intake } from './service';
+import { cases } from './tables';
+import { insertCategory } from './test-fixtures';
+
+type Item = Record<string, unknown> & { id: string; number: string };
+
+describe('a case in a list', () => {
+  let env: TestEnv;
+  let street: Session;
+  let category: string;
+  let departmentId: string;
+
+  beforeAll(async () => {
+    env = await startTestApp();
+    ({ departmentId } = await seedFixtureAreas(env.ctx));
+    category = await insertCategory(env.ctx);
+    await createStaff(env.ctx, 'list.street', 'street_staff', { areaCode: FIXTURE.streetA });
+    street = await login(env.app, 'list.street');
+  });
+  afterAll(async () => env.close());
+
+  async function listedAndDetail(c: { id: string; number: string }) {
+    const list = await env.app.inject({
+      method: 'GET',
+      url: `/api/cases?q=${c.number}`,
+      headers: street.headers,
+    });
+    expect(list.statusCode, list.body).toBe(200);
+    const items = (list.json() as { items: Item[] }).items;
+    expect(items.map((i) => i.number)).toEqual([c.number]);
+    const detail = await env.app.inject({ method: 'GET', url: `/api/cases/${c.id}`, headers: street.headers });
+    expect(detail.statusCode, detail.body).toBe(200);
+    const { actions, ...view } = detail.json() as Item & { actions: unknown };
+    expect(Array.isArray(actions)).toBe(true);
+    return { item: items[0]!, view };
+  }
+
+  it('shows every field as its detail does, reporter masked', async () => {
+    const c = await intake(env.ctx, null, {
+      channel: 'hotline',
+      sourceRef: '12345-2026-0001',
+      categoryId: category,
+      title: '路灯不亮',
+      description: '小区东门路灯三天不亮',
+      areaCode: FIXTURE.gridA1a,
+      address: '淮河路 12 号',
+      reporterName: '欧阳修',
+      reporterPhone: '13912345678',
+      callbackWanted: true,
+    });
+    // Held by a department, supervised and past its deadline: the fields a plain intake leaves empty.
+    await env.ctx.db
+      .update(cases)
+      .set({
+        leadDepartmentId: departmentId,
+        level: 'district',
+        holderPath: '340302',
+        status: 'dispatched',
+        supervised: true,
+        dueAt: new Date(Date.now() - 3_600_000),
+        overdueEscalatedAt: new Date(),
+        coDepartmentIds: [departmentId],
+      })
+      .where(eq(cases.id, c.id));
+    const { item, view } = await listedAndDetail(c);
+    expect(item).toEqual(view);
+    expect(item).toMatchObject({
+      reporterName: '欧**',
+      reporterPhone: '139****5678',
+      overdue: true,
+      supervised: true,
+      leadDepartmentId: departmentId,
+      coDepartmentIds: [departmentId],
+      sourceRef: '12345-2026-0001',
+      address: '淮河路 12 号',
+      callbackWanted: true,
+    });
+    expect(typeof item.leadDepartmentName).toBe('string');
+    expect(item.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(JSON.stringify(item)).not.toContain('欧阳修');
+    expect(JSON.stringify(item)).not.toContain('13912345678');
+  });
+
+  it('masks the name of a case written before the masked name was kept', async () => {
+    const c = await intake(env.ctx, null, {
+      channel: 'window',
+      categoryId: category,
+      title: '噪声扰民',
+      description: '夜间施工',
+      areaCode: FIXTURE.communityA1,
+      reporterName: '李四',
+      reporterPhone: '13800001111',
+    });
+    await env.ctx.db.execute(sql`update cases set reporter_name_masked = null where id = ${c.id}`);
+    const { item, view } = await listedAndDetail(c);
+    expect(item).toEqual(view);
+    expect(item.reporterName).toBe('李*');
+  });
+
+  it('shows no reporter for a case taken in without one', async () => {
+    const c = await intake(env.ctx, null, {
+      channel: 'patrol',
+      categoryId: category,
+      title: '井盖缺失',
+      description: '路口井盖缺失',
+      areaCode: FIXTURE.gridA1b,
+    });
+    const { item, view } = await listedAndDetail(c);
+    expect(item).toEqual(view);
+    expect(item.reporterName).toBeNull();
+    expect(item.reporterPhone).toBeNull();
+  });
+});
