@@ -39,7 +39,11 @@ describe('a case in a list', () => {
     expect(list.statusCode, list.body).toBe(200);
     const items = (list.json() as { items: Item[] }).items;
     expect(items.map((i) => i.number)).toEqual([c.number]);
-    const detail = await env.app.inject({ method: 'GET', url: `/api/cases/${c.id}`, headers: street.headers });
+    const detail = await env.app.inject({
+      method: 'GET',
+      url: `/api/cases/${c.id}`,
+      headers: street.headers,
+    });
     expect(detail.statusCode, detail.body).toBe(200);
     const { actions, ...view } = detail.json() as Item & { actions: unknown };
     expect(Array.isArray(actions)).toBe(true);
