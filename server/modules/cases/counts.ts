@@ -52,14 +52,10 @@ const keyIn = (paths: string[]) =>
       )})`;
 
 /**
- * Counts by status of the cases located under any of `paths` (not overlapping), plus those the actor reported elsewhere. Exact: the
- * deltas not yet folded are added in.
+ * The count parts of the cases located under any of `paths` (not overlapping), plus those the actor reported
+ * elsewhere. Exact: the deltas not yet folded are added in.
  */
-export async function statusCountsUnder(
-  db: Db | Tx,
-  paths: string[],
-  reporterAccountId: string | null,
-): Promise<Record<string, number>> {
+export function underCountParts(paths: string[], reporterAccountId: string | null): CountParts[] {
   const under = (col: SQL) =>
     paths.length === 0
       ? sql`false`
@@ -67,21 +63,13 @@ export async function statusCountsUnder(
           paths.map((p) => sql`${col} like ${p + '%'}`),
           sql` or `,
         );
-  const rows = await queryRows<{ status: string; n: number }>(
-    db,
-    sql`select status, sum(n)::int as n from (
-          select status, n from case_status_counts where ${keyIn(paths)}
-          union all
-          select status, n from case_status_deltas where ${under(sql`area_path`)}
-          union all
-          select status, 1 from cases
-           where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
-             and not (${under(sql`area_path`)})
-        ) x group by status`,
-  );
-  const out: Record<string, number> = {};
-  for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
-  return out;
+  return [
+    sql`select status, n from case_status_counts where ${keyIn(paths)}`,
+    sql`select status, n from case_status_deltas where ${under(sql`area_path`)}`,
+    sql`select status, 1 as n from cases
+         where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
+           and not (${under(sql`area_path`)})`,
+  ];
 }
 
 /** The holder key of cases a department leads (as linli_case_holder_key in migration 0010 writes it). */
@@ -92,17 +80,37 @@ export function holderKeyPatterns(path: string, levels: readonly string[]): stri
   return levels.map((l) => `${l}:${path}%`);
 }
 
+/** Rows (status, n) whose sums by status are counts: parts to be added up by sumCounts. */
+export type CountParts = SQL;
+
+/** Sums count parts by status in one statement; statuses that sum to zero are left out. */
+export async function sumCounts(db: Db | Tx, parts: CountParts[]): Promise<Record<string, number>> {
+  if (parts.length === 0) return {};
+  const rows = await queryRows<{ status: string; n: number }>(
+    db,
+    sql`select status, sum(n)::int as n from (${sql.join(parts, sql` union all `)}) x group by status`,
+  );
+  const out: Record<string, number> = {};
+  for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
+  return out;
+}
+
+const statusIn = (statuses: readonly string[]) =>
+  sql`status in (${sql.join(
+    statuses.map((s) => sql`${s}`),
+    sql`, `,
+  )})`;
+
 /**
- * Counts by status of the cases whose holder key is one of `keys` or matches one of `patterns` (LIKE), among
+ * The count parts of the cases whose holder key is one of `keys` or matches one of `patterns` (LIKE), among
  * `statuses`. Exact (the deltas not yet folded are added in); the keys and patterns must not overlap.
  */
-export async function statusCountsHeld(
-  db: Db | Tx,
+export function heldCountParts(
   keys: string[],
   patterns: string[],
   statuses: readonly string[],
-): Promise<Record<string, number>> {
-  if ((keys.length === 0 && patterns.length === 0) || statuses.length === 0) return {};
+): CountParts[] {
+  if ((keys.length === 0 && patterns.length === 0) || statuses.length === 0) return [];
   const match = sql.join(
     [
       ...(keys.length
@@ -117,50 +125,24 @@ export async function statusCountsHeld(
     ],
     sql` or `,
   );
-  const wanted = sql`status in (${sql.join(
-    statuses.map((s) => sql`${s}`),
-    sql`, `,
-  )})`;
-  const rows = await queryRows<{ status: string; n: number }>(
-    db,
-    sql`select status, sum(n)::int as n from (
-          select status, n from case_holder_counts where (${match}) and ${wanted}
-          union all
-          select status, n from case_status_deltas where (${match}) and ${wanted}
-        ) x group by status`,
-  );
-  const out: Record<string, number> = {};
-  for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
-  return out;
+  return [
+    sql`select status, n from case_holder_counts where (${match}) and ${statusIn(statuses)}`,
+    sql`select status, n from case_status_deltas where (${match}) and ${statusIn(statuses)}`,
+  ];
 }
 
 /**
- * Counts by status of the cases located under any of `paths` (not overlapping), among `statuses`, from the kept
- * counts (no reporter part, unlike statusCountsUnder).
+ * The count parts of the cases located under any of `paths` (not overlapping), among `statuses`, from the kept counts
+ * (no reporter part, unlike statusCountsUnder).
  */
-export async function statusCountsLocated(
-  db: Db | Tx,
-  paths: string[],
-  statuses: readonly string[],
-): Promise<Record<string, number>> {
-  if (paths.length === 0 || statuses.length === 0) return {};
+export function locatedCountParts(paths: string[], statuses: readonly string[]): CountParts[] {
+  if (paths.length === 0 || statuses.length === 0) return [];
   const match = sql.join(
     paths.map((p) => sql`area_path like ${p + '%'}`),
     sql` or `,
   );
-  const wanted = sql`status in (${sql.join(
-    statuses.map((s) => sql`${s}`),
-    sql`, `,
-  )})`;
-  const rows = await queryRows<{ status: string; n: number }>(
-    db,
-    sql`select status, sum(n)::int as n from (
-          select status, n from case_status_counts where ${keyIn(paths)} and ${wanted}
-          union all
-          select status, n from case_status_deltas where (${match}) and ${wanted}
-        ) x group by status`,
-  );
-  const out: Record<string, number> = {};
-  for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
-  return out;
+  return [
+    sql`select status, n from case_status_counts where ${keyIn(paths)} and ${statusIn(statuses)}`,
+    sql`select status, n from case_status_deltas where (${match}) and ${statusIn(statuses)}`,
+  ];
 }

@@ -125,4 +125,51 @@ describe('a case in a list', () => {
     expect(item.reporterName).toBeNull();
     expect(item.reporterPhone).toBeNull();
   });
+
+  it('pages a filtered list newest first, counting every match by status', async () => {
+    const word = `同名事项${Date.now()}`;
+    const made: { id: string; number: string }[] = [];
+    for (let i = 0; i < 3; i++)
+      made.push(
+        await intake(env.ctx, null, {
+          channel: 'patrol',
+          categoryId: category,
+          title: `${word} ${i}`,
+          description: '过滤与分页',
+          areaCode: i === 2 ? FIXTURE.gridA2a : FIXTURE.gridA1a,
+        }),
+      );
+    // A second apart, so newest first is one order whatever the clock's resolution.
+    for (const [i, c] of made.entries())
+      await env.ctx.db
+        .update(cases)
+        .set({ createdAt: new Date(Date.now() - (3 - i) * 1000) })
+        .where(eq(cases.id, c.id));
+    await env.ctx.db.update(cases).set({ status: 'handling' }).where(eq(cases.id, made[0]!.id));
+    const get = async (query: string) => {
+      const res = await env.app.inject({
+        method: 'GET',
+        url: `/api/cases?q=${encodeURIComponent(word)}${query}`,
+        headers: street.headers,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { items: Item[]; total: number; counts: Record<string, number> };
+    };
+    const all = await get('');
+    expect(all.items.map((i) => i.id)).toEqual([made[2]!.id, made[1]!.id, made[0]!.id]);
+    expect(all.total).toBe(3);
+    expect(all.counts).toEqual({ reported: 2, handling: 1 });
+    const second = await get('&limit=1&offset=1');
+    expect(second.items.map((i) => i.id)).toEqual([made[1]!.id]);
+    expect(second.total).toBe(3);
+    const handling = await get('&status=handling');
+    expect(handling.items.map((i) => i.id)).toEqual([made[0]!.id]);
+    expect(handling.total).toBe(1);
+    expect(handling.counts).toEqual({ reported: 2, handling: 1 });
+    const beyond = await get('&offset=5');
+    expect(beyond.items).toEqual([]);
+    expect(beyond.total).toBe(3);
+    const none = await get('&channel=mailbox');
+    expect(none).toMatchObject({ items: [], total: 0, counts: {} });
+  });
 });

@@ -17,10 +17,12 @@ import { pathWithin, type Ability, type Actor } from '../../policy/ability';
 import { caseReach, caseScopeWhere } from '../../policy/scope';
 import {
   departmentHolderKey,
+  heldCountParts,
   holderKeyPatterns,
-  statusCountsHeld,
-  statusCountsLocated,
-  statusCountsUnder,
+  locatedCountParts,
+  sumCounts,
+  underCountParts,
+  type CountParts,
 } from './counts';
 import { OPEN_STATUSES, type CaseStatus } from './machine';
 import { toView, VIEW_COLUMNS, type Joined, type ViewRow } from './service';
@@ -121,38 +123,33 @@ function overlap(a: MineArm, b: MineArm): boolean {
   return true;
 }
 
-/** The work list's counts by status from the kept counts; null when its parts overlap (then rows are counted). */
-async function mineCountsKept(ctx: AppContext, arms: MineArm[], actor: Actor) {
+/** Whether no two work-list parts can hold the same case (then the kept counts of the parts add up). */
+function disjointParts(arms: MineArm[]): boolean {
   for (let i = 0; i < arms.length; i++)
-    for (let j = i + 1; j < arms.length; j++) if (overlap(arms[i]!, arms[j]!)) return null;
-  const parts = await Promise.all(
-    arms.map(async (m): Promise<Record<string, number>> => {
-      switch (m.kind) {
-        case 'holder':
-          return statusCountsHeld(
-            ctx.db,
-            [],
-            holderKeyPatterns(m.path, m.districtOnly ? ['district'] : LEVELS),
-            m.statuses,
-          );
-        case 'department':
-          return statusCountsHeld(ctx.db, [departmentHolderKey(m.id)], [], m.statuses);
-        case 'area':
-          return statusCountsLocated(ctx.db, [m.path], m.statuses);
-        case 'reported': {
-          const rows = await queryRows<{ status: string; n: number }>(
-            ctx.db,
-            sql`select status, count(*)::int as n from cases
-                 where reporter_account_id = ${actor.accountId} and ${statusIn(m.statuses)} group by status`,
-          );
-          return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-        }
-      }
-    }),
-  );
-  const out: Record<string, number> = {};
-  for (const p of parts) for (const [s, n] of Object.entries(p)) out[s] = (out[s] ?? 0) + n;
-  return out;
+    for (let j = i + 1; j < arms.length; j++) if (overlap(arms[i]!, arms[j]!)) return false;
+  return true;
+}
+
+/** The count parts of the work list from the kept counts; its parts must not overlap (disjointParts). */
+function mineCountParts(arms: MineArm[], actor: Actor): CountParts[] {
+  return arms.flatMap((m): CountParts[] => {
+    switch (m.kind) {
+      case 'holder':
+        return heldCountParts(
+          [],
+          holderKeyPatterns(m.path, m.districtOnly ? ['district'] : LEVELS),
+          m.statuses,
+        );
+      case 'department':
+        return heldCountParts([departmentHolderKey(m.id)], [], m.statuses);
+      case 'area':
+        return locatedCountParts([m.path], m.statuses);
+      case 'reported':
+        return [
+          sql`select status, 1 as n from cases where reporter_account_id = ${actor.accountId} and ${statusIn(m.statuses)}`,
+        ];
+    }
+  });
 }
 
 /**
@@ -182,30 +179,68 @@ const PAGE_COLUMNS = sql.raw(
   VIEW_COLUMNS.map((k) => `c.${getTableColumns(cases)[k].name} as "${k}"`).join(', '),
 );
 
+type PageRow = ViewRow & Omit<Joined, 'c'>;
+
+/** The names a view shows, read by scalar subqueries of case row `c`. */
+const PAGE_NAMES = sql`(select x.name from categories x where x.id = c.category_id) as "categoryName",
+  (select x.name from areas x where x.code = c.area_code) as "areaName",
+  (select x.name from departments x where x.id = c.lead_department_id) as "leadDepartmentName",
+  (select count(*)::int from case_attachments x where x.case_id = c.id) as "photoCount"`;
+
+const joined = (r: PageRow): Joined => ({
+  c: r,
+  categoryName: r.categoryName,
+  areaName: r.areaName,
+  leadDepartmentName: r.leadDepartmentName,
+  photoCount: r.photoCount,
+});
+
 /**
  * The rows of a page (as selectCases in service.ts, which the detail uses), only the columns a view shows and its
  * names read by scalar subqueries: the planner then has two relations to order instead of five, which at 50 rows
  * costs more than running the query. Read without Drizzle's row mapping, which cost a tenth of a list's time.
  */
 async function selectPage(ctx: AppContext, ids: SQL): Promise<Joined[]> {
-  type PageRow = ViewRow & Omit<Joined, 'c'>;
   const rows = await queryRows<PageRow>(
     ctx.db,
-    sql`select ${PAGE_COLUMNS},
-          (select x.name from categories x where x.id = c.category_id) as "categoryName",
-          (select x.name from areas x where x.code = c.area_code) as "areaName",
-          (select x.name from departments x where x.id = c.lead_department_id) as "leadDepartmentName",
-          (select count(*)::int from case_attachments x where x.case_id = c.id) as "photoCount"
+    sql`select ${PAGE_COLUMNS}, ${PAGE_NAMES}
         from ${cases} c where c.id in (${ids})
         order by c.created_at desc, c.id desc`,
   );
-  return rows.map((r) => ({
-    c: r,
-    categoryName: r.categoryName,
-    areaName: r.areaName,
-    leadDepartmentName: r.leadDepartmentName,
-    photoCount: r.photoCount,
-  }));
+  return rows.map(joined);
+}
+
+/**
+ * A page and the counts by status in one statement, for lists whose counts come from their rows (a filter is set): the
+ * arms' index entries are read once for both, where a page and a count apart read them twice. (Lists counted from the
+ * kept counts read them apart: one statement for both took longer to plan than the two together.)
+ */
+async function selectPageCounted(
+  ctx: AppContext,
+  arms: SQL[],
+  disjoint: boolean,
+  status: string | undefined,
+  limit: number,
+  offset: number,
+): Promise<{ rows: Joined[]; counts: Record<string, number> }> {
+  const each = arms.map((a) => sql`(select id, created_at, status from ${cases} where ${a})`);
+  type Row = { counts: Record<string, number> } & ({ id: null } | PageRow);
+  const rows = await queryRows<Row>(
+    ctx.db,
+    sql`with m as materialized (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}),
+             n as (select coalesce(json_object_agg(status, n), '{}'::json) as counts
+                     from (select status, count(*)::int as n from m group by status) x),
+             p as (select id from m ${status ? sql`where status = ${status}` : sql``}
+                    order by ${ORDER} limit ${limit} offset ${offset})
+        select n.counts, r.* from n left join lateral (
+          select ${PAGE_COLUMNS}, ${PAGE_NAMES} from ${cases} c where c.id in (select id from p)) r on true
+        order by r."createdAt" desc, r."id" desc`,
+  );
+  const counts = rows[0]?.counts ?? {};
+  return {
+    rows: rows.filter((r): r is Row & PageRow => r.id !== null).map(joined),
+    counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])),
+  };
 }
 
 /**
@@ -236,23 +271,6 @@ function pageIds(
   const each = arms.map((a, i) => sql`(${armPage(a, offset + limit, holders[i] ?? null)})`);
   return sql`select id from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) p
               order by ${ORDER} limit ${limit} offset ${offset}`;
-}
-
-/** Counts by status over the arms, from the index entries (deduplicated when the arms may overlap). */
-async function countArms(ctx: AppContext, arms: SQL[], disjoint: boolean): Promise<Record<string, number>> {
-  const each = arms.map((a) =>
-    disjoint
-      ? sql`(select status from ${cases} where ${a})`
-      : sql`(select id, status from ${cases} where ${a})`,
-  );
-  const rows = await queryRows<{ status: string; n: number }>(
-    ctx.db,
-    sql`select status, count(*)::int as n from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) x
-         group by status`,
-  );
-  const out: Record<string, number> = {};
-  for (const r of rows) out[r.status] = Number(r.n);
-  return out;
 }
 
 /** The actor's cases, newest first, with filters, paging and counts by status. */
@@ -313,21 +331,19 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const filtered = arms.map((a) => and(a, ...filters)!);
   const paged = query.status ? filtered.map((a) => and(a, eq(cases.status, query.status!))!) : filtered;
 
-  const [rows, counts] = await Promise.all([
-    selectPage(ctx, pageIds(paged, holders, disjoint, limit, offset)),
-    (async () => {
-      const plain = filters.length === 0;
-      // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope; the work list),
-      // else the arms' index entries counted.
-      if (plain && !mine && reach.departmentIds.length === 0 && reach.paths.length > 0)
-        return statusCountsUnder(ctx.db, reach.paths, actor.accountId);
-      if (plain && mine) {
-        const kept = await mineCountsKept(ctx, mine, actor);
-        if (kept) return kept;
-      }
-      return countArms(ctx, filtered, disjoint);
-    })(),
-  ]);
+  // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope; the work list whose
+  // parts do not overlap), else the rows counted with the page.
+  const plain = filters.length === 0;
+  let kept: CountParts[] | null = null;
+  if (plain && !mine && reach.departmentIds.length === 0 && reach.paths.length > 0)
+    kept = underCountParts(reach.paths, actor.accountId);
+  else if (plain && mine && disjointParts(mine)) kept = mineCountParts(mine, actor);
+  const { rows, counts } = kept
+    ? await Promise.all([
+        selectPage(ctx, pageIds(paged, holders, disjoint, limit, offset)),
+        sumCounts(ctx.db, kept),
+      ]).then(([rows, counts]) => ({ rows, counts }))
+    : await selectPageCounted(ctx, filtered, disjoint, query.status, limit, offset);
   const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
   const now = new Date();
   return { items: rows.map((r) => toView(ctx, r, now)), total, counts };

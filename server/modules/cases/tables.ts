@@ -111,6 +111,12 @@ export const cases = pgTable(
     // A department handler's scope includes the cases its department co-handles (协办).
     index('cases_co_departments_idx').using('gin', t.coDepartmentIds.op('jsonb_path_ops')),
     // The supervisor's list: the few cases escalated as overdue or supervised, among a million.
+    // The overdue filter: only open cases that can run late (due_at and status are included, migration 0024).
+    index('cases_overdue_idx')
+      .using('btree', t.areaPath.op('text_pattern_ops'), t.createdAt, t.id)
+      .where(
+        sql`${t.status} in ('reported','accepted','dispatched','handling','handled','verified') and ${t.dueAt} is not null`,
+      ),
     // Scope and status are included so the list and its counts are read from the index alone (migration 0024).
     index('cases_supervision_idx')
       .on(t.createdAt, t.id)
