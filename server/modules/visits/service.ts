@@ -876,50 +876,72 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
   const ability = new Ability(actor);
   const area = await coverageArea(ctx, ability, q);
   const p = area.path + '%';
-  // Households with a member now per area are kept counts (migration 0022). Visits are read once: per area and per
-  // area and visitor, the visits and the distinct households visited, leaving out households without a member now (a
-  // few, from their partial index). A visit counts for the area it was recorded in.
-  const perArea = await queryRows<{ area_code: string; area_path: string; households: number }>(
-    ctx.db,
-    sql`select area_code, area_path, households from ${areaHouseholdCounts}
-      where area_path like ${p} and households > 0`,
-  );
-  const visitRows = await queryRows<{
-    area_code: string;
-    visitor_id: string | null;
-    by_area: number;
-    visits: number;
-    visited: number;
-  }>(
-    ctx.db,
-    sql`with v as (${countedVisits(area.path, q.from, q.to)}),
-      gone as (select h.id from ${households} h where h.area_path like ${p} and h.member_count = 0)
-      select v.area_code, v.visitor_id, grouping(v.visitor_id) as by_area, count(*)::int as visits,
-        count(distinct v.household_id) filter (where g.id is null)::int as visited
-      from v left join gone g on g.id = v.household_id
-      group by grouping sets ((v.area_code), (v.area_code, v.visitor_id))`,
-  );
+  // Households with a member now per area are kept counts (migration 0022), read with the area's grids and their names
+  // in one query. Visits are read once: per area and per area and visitor, the visits and the distinct households
+  // visited, leaving out households without a member now (a few, from their partial index). A visit counts for the area
+  // it was recorded in. The three reads go out together.
+  type AreaCount = { area_code: string; area_path: string; name: string; level: string; households: number };
+  const [areaRows, visitRows, workers] = await Promise.all([
+    queryRows<AreaCount>(
+      ctx.db,
+      sql`select a.code as area_code, a.path as area_path, a.name, a.level, coalesce(c.households, 0)::int as households
+        from ${areas} a left join ${areaHouseholdCounts} c on c.area_code = a.code
+        where a.path like ${p} and (a.level = 'grid' or c.households > 0)`,
+    ),
+    queryRows<{
+      area_code: string;
+      visitor_id: string | null;
+      by_area: number;
+      visits: number;
+      visited: number;
+    }>(
+      ctx.db,
+      sql`with v as (${countedVisits(area.path, q.from, q.to)}),
+        gone as (select h.id from ${households} h where h.area_path like ${p} and h.member_count = 0)
+        select v.area_code, v.visitor_id, grouping(v.visitor_id) as by_area, count(*)::int as visits,
+          count(distinct v.household_id) filter (where g.id is null)::int as visited
+        from v left join gone g on g.id = v.household_id
+        group by grouping sets ((v.area_code), (v.area_code, v.visitor_id))`,
+    ),
+    // Grid workers assigned within the area or to one holding it (its path or a prefix of it: the index is used).
+    queryRows<{
+      account_id: string;
+      name: string;
+      codes: string;
+      paths: string;
+    }>(
+      ctx.db,
+      // Codes and paths (digits only) joined by commas: the driver's array parser cost more than the ledger's own work.
+      sql`select a.account_id, acc.display_name as name, string_agg(distinct a.area_code, ',') as codes,
+          string_agg(distinct a.area_path, ',') as paths
+        from assignments a join accounts acc on acc.id = a.account_id
+        where a.role = 'grid_worker' and a.revoked_at is null and not acc.disabled
+          and (a.area_path like ${p} or a.area_path in (${sql.join(
+            [...area.path].map((_, i) => sql`${area.path.slice(0, i + 1)}`),
+            sql`, `,
+          )}))
+        group by a.account_id, acc.display_name
+        order by acc.display_name, a.account_id`,
+    ),
+  ]);
+  const perArea = areaRows.filter((r) => r.households > 0);
   const visitedIn = new Map<string, number>();
   for (const r of visitRows) if (Number(r.by_area) === 1) visitedIn.set(r.area_code, r.visited);
-  const visitedRows = visitRows.map((r) => ({ ...r, n: r.visited }));
-  const visitsPerArea = visitRows
-    .filter((r) => Number(r.by_area) === 0)
-    .map((r) => ({ area_code: r.area_code, visitor_id: r.visitor_id, n: r.visits }));
-  const grids = await ctx.db
-    .select({ code: areas.code, name: areas.name, level: areas.level })
-    .from(areas)
-    .where(and(eq(areas.level, 'grid'), sql`${areas.path} like ${p}`))
-    .orderBy(asc(areas.code));
-  const codes = [
-    ...new Set([...grids.map((g) => g.code), ...perArea.map((r) => r.area_code), ...visitedIn.keys()]),
-  ].sort();
-  const names = await areaNames(ctx.db, codes);
+  const codes = [...new Set([...areaRows.map((r) => r.area_code), ...visitedIn.keys()])].sort();
+  // Visits recorded in an area without households now and not a grid (a community's own, say) need their names.
+  const names = new Map(areaRows.map((r) => [r.area_code, { name: r.name, level: r.level }]));
+  for (const [code, n] of await areaNames(
+    ctx.db,
+    codes.filter((c) => !names.has(c)),
+  ))
+    names.set(code, n);
   const byArea = new Map(perArea.map((r) => [r.area_code, r]));
   const visitCount = new Map<string, number>();
   const visitsBy = new Map<string, number>();
-  for (const r of visitsPerArea) {
-    visitCount.set(r.area_code, (visitCount.get(r.area_code) ?? 0) + r.n);
-    if (r.visitor_id) visitsBy.set(r.visitor_id, (visitsBy.get(r.visitor_id) ?? 0) + r.n);
+  for (const r of visitRows) {
+    if (Number(r.by_area) !== 0) continue;
+    visitCount.set(r.area_code, (visitCount.get(r.area_code) ?? 0) + r.visits);
+    if (r.visitor_id) visitsBy.set(r.visitor_id, (visitsBy.get(r.visitor_id) ?? 0) + r.visits);
   }
   const gridRows = codes.map((code) => {
     const households = byArea.get(code)?.households ?? 0;
@@ -936,32 +958,17 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
     };
   });
 
-  // Grid workers assigned within the area (or to it): the households of their grids, visited by themselves. The
-  // households per worker are summed from the per-area counts above (a few hundred rows), and the visited ones come
+  // The households per worker are summed from the per-area counts above (a few hundred rows), and the visited ones come
   // from the worker's own counted visits, so no query pairs every worker with every household.
-  const workers = await queryRows<{
-    account_id: string;
-    name: string;
-    codes: string[] | string;
-    paths: string[] | string;
-  }>(
-    ctx.db,
-    sql`select a.account_id, acc.display_name as name, array_agg(distinct a.area_code) as codes,
-        array_agg(distinct a.area_path) as paths
-      from assignments a join accounts acc on acc.id = a.account_id
-      where a.role = 'grid_worker' and a.revoked_at is null and not acc.disabled
-        and (a.area_path like ${p} or ${area.path} like a.area_path || '%')
-      group by a.account_id, acc.display_name
-      order by acc.display_name, a.account_id`,
-  );
-  const list = (v: string[] | string) =>
-    (Array.isArray(v) ? v : String(v).replace(/[{}]/g, '').split(',')).filter(Boolean);
+  const list = (v: string) => v.split(',').filter(Boolean);
   const within = (path: string, roots: string[]) => roots.some((r) => path.startsWith(r));
   const pathOf = (code: string) => byArea.get(code)?.area_path ?? areaPath(code);
-  const visitedBy = new Map<string, typeof visitedRows>();
-  for (const r of visitedRows) {
+  const visitedBy = new Map<string, typeof visitRows>();
+  for (const r of visitRows) {
     if (Number(r.by_area) !== 0 || !r.visitor_id) continue;
-    visitedBy.set(r.visitor_id, [...(visitedBy.get(r.visitor_id) ?? []), r]);
+    const mine = visitedBy.get(r.visitor_id);
+    if (mine) mine.push(r);
+    else visitedBy.set(r.visitor_id, [r]);
   }
   const byPath = new Map(perArea.map((r) => [r.area_path, r.households]));
   // Households under a root: the root's own row when it is a grid (no areas below it), else the rows under it.
@@ -989,7 +996,7 @@ export async function coverage(ctx: AppContext, actor: Actor, q: CoverageQuery):
       const households = roots.reduce((n, root) => n + householdsUnder(root), 0);
       const visited = (visitedBy.get(w.account_id) ?? [])
         .filter((r) => within(pathOf(r.area_code), roots))
-        .reduce((n, r) => n + r.n, 0);
+        .reduce((n, r) => n + r.visited, 0);
       return {
         accountId: w.account_id,
         name: w.name,
