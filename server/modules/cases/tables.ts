@@ -117,6 +117,10 @@ export const cases = pgTable(
       .where(
         sql`${t.status} in ('reported','accepted','dispatched','handling','handled','verified') and ${t.dueAt} is not null`,
       ),
+    // The rows whose masked reporter name the jobs loop has still to write (backfill.ts, migration 0025).
+    index('cases_name_unmasked_idx')
+      .on(t.id)
+      .where(sql`${t.reporterNameMasked} is null and ${t.reporterNameEnc} is not null`),
     // Scope and status are included so the list and its counts are read from the index alone (migration 0024).
     index('cases_supervision_idx')
       .on(t.createdAt, t.id)
