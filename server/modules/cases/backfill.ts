@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context';
 import { queryRows } from '../../db/client';
-import { maskName } from './service';
+import { maskEncryptedName } from './service';
 
 /**
  * Masks the names of up to `batches` × `size` cases that have an encrypted name and no masked one; answers how many it
@@ -23,15 +23,7 @@ export async function maskReporterNames(ctx: AppContext, size = 1000, batches = 
              limit ${size} for update skip locked`,
       );
       if (rows.length === 0) return 0;
-      const masked = rows.map((r) => {
-        let name = '*';
-        try {
-          name = maskName(ctx.secrets.decrypt(r.enc));
-        } catch {
-          // Written under a key the server no longer has: shown as a list would show it.
-        }
-        return { id: r.id, masked: name };
-      });
+      const masked = rows.map((r) => ({ id: r.id, masked: maskEncryptedName(ctx, r.enc) }));
       await tx.execute(
         sql`update cases set reporter_name_masked = x.masked
               from json_to_recordset(${JSON.stringify(masked)}::json) as x(id uuid, masked text)

@@ -800,19 +800,22 @@ export type Joined = {
   photoCount: number;
 };
 
+/** A reporter's encrypted name, masked; '*' when it no longer decrypts (written under a key the server lacks). */
+export function maskEncryptedName(ctx: AppContext, enc: string): string {
+  try {
+    return maskName(ctx.secrets.decrypt(enc));
+  } catch {
+    return '*';
+  }
+}
+
 /** A case row as every answer shows it (reporter masked). */
 export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
   const c = r.c;
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
   // Kept masked since migration 0024; an older row's name is decrypted to be masked.
-  let reporterName: string | null = c.reporterNameMasked;
-  if (reporterName === null && c.reporterNameEnc) {
-    try {
-      reporterName = maskName(ctx.secrets.decrypt(c.reporterNameEnc));
-    } catch {
-      reporterName = '*';
-    }
-  }
+  const reporterName =
+    c.reporterNameMasked ?? (c.reporterNameEnc ? maskEncryptedName(ctx, c.reporterNameEnc) : null);
   return {
     id: c.id,
     number: c.number,
