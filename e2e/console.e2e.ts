@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, startE2E, type E2E } from './harness';
-import { largeText, menuKeys, newPage, shot, staffLogin } from './helpers';
+import { dropdownsClosed, largeText, menuKeys, newPage, openPage, shot, staffLogin } from './helpers';
 
 let e2e: E2E;
 
@@ -86,8 +86,8 @@ describe('the web app', () => {
     await page.locator('.ant-select-item-option').filter({ hasText: '领导/督查' }).click();
     await page.getByTestId('assignment-area-0').locator('.ant-select').click();
     await page.locator('.ant-select-tree-node-content-wrapper').filter({ hasText: '蚌埠市' }).first().click();
+    await dropdownsClosed(page);
     await shot(page, 'admin-create-account-phone');
-    await page.keyboard.press('Escape');
     await page.getByTestId('account-create-submit').click();
     const temp = page.getByTestId('temp-password');
     await temp.waitFor();
@@ -127,7 +127,7 @@ describe('the web app', () => {
     await page.getByTestId('apikey-name').fill('12345 热线平台');
     await page.getByTestId('apikey-area').locator('.ant-select').click();
     await page.locator('.ant-select-tree-node-content-wrapper').filter({ hasText: '蚌埠市' }).first().click();
-    await page.keyboard.press('Escape');
+    await dropdownsClosed(page);
     await page.getByTestId('apikey-create-submit').click();
     const keyText = page.getByTestId('apikey-new-key');
     await keyText.waitFor();
@@ -182,6 +182,21 @@ describe('the web app', () => {
     await expect.poll(() => page.locator('body').innerText()).toMatch(/區域|首頁/);
     await shot(page, 'community-worker-zh-TW-phone');
     await context.close();
+  });
+
+  it("follows the device's reduced-motion setting", async () => {
+    // Transitions take antd's motion durations: none at all when the device asks for reduced motion.
+    const durationOf = async (reducedMotion: 'reduce' | 'no-preference') => {
+      const { context, page } = await openPage(e2e, { reducedMotion });
+      await page.goto('/login');
+      const submit = page.getByTestId('login-submit');
+      await submit.waitFor();
+      const duration = await submit.evaluate((el) => getComputedStyle(el).transitionDuration);
+      await context.close();
+      return duration.split(',').map((d) => parseFloat(d));
+    };
+    expect(Math.max(...(await durationOf('no-preference')))).toBeGreaterThan(0);
+    expect(Math.max(...(await durationOf('reduce')))).toBe(0);
   });
 
   it('shows the resident a phone login with an SMS code', async () => {

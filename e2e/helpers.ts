@@ -23,6 +23,11 @@ export interface PageOptions {
   storageState?: StorageState;
   /** The browser's time zone (the machine's unless told). */
   timezoneId?: string;
+  /**
+   * The device's motion preference. Pages ask for reduced motion unless told, which the app follows by showing
+   * antd's dropdowns, modals and drawers at once: a click never lands on an option still sliding in.
+   */
+  reducedMotion?: 'reduce' | 'no-preference';
 }
 
 /**
@@ -40,6 +45,7 @@ export async function openPage(
     baseURL: e2e.baseUrl,
     ...(opts.mobile ? { isMobile: true, hasTouch: true } : {}),
     ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+    reducedMotion: opts.reducedMotion ?? 'reduce',
   });
   await context.route(/\/assets\//, (route) =>
     route.fulfill({ path: path.join(WEB_DIST, new URL(route.request().url()).pathname) }),
@@ -178,6 +184,11 @@ export async function act(page: Page, action: string, fill?: () => Promise<void>
 /** The status the case page's head shows (its machine name). */
 export async function statusOf(page: Page): Promise<string> {
   return (await page.getByTestId('case-head').locator('.case-status').getAttribute('data-status')) ?? '';
+}
+
+/** Waits until no select or tree-select list is open (a single choice closes its list once picked). */
+export async function dropdownsClosed(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
 }
 
 /**

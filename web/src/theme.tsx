@@ -64,10 +64,33 @@ const largeTheme: ThemeConfig = {
   },
 };
 
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
+function prefersReducedMotion(): boolean {
+  return typeof window.matchMedia === 'function' && window.matchMedia(REDUCED_MOTION).matches;
+}
+
+/**
+ * Whether the device asks for less motion (an OS accessibility setting, often on for users who get dizzy). It is
+ * followed live: antd's zooms, slides and drawers then appear at once.
+ */
+function useReducedMotion(): boolean {
+  const [reduced, setReduced] = useState(prefersReducedMotion);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const query = window.matchMedia(REDUCED_MOTION);
+    const onChange = () => setReduced(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  return reduced;
+}
+
 /** Provides the large-text flag, antd's theme and locale, and antd's App context (message, modal). */
 export function ThemeProvider({ children }: { children: ReactNode }) {
   const { locale } = useLocale();
   const [largeText, setLargeTextState] = useState(readLargeText);
+  const reducedMotion = useReducedMotion();
 
   useEffect(() => {
     document.documentElement.classList.toggle('large-text', largeText);
@@ -83,9 +106,13 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(() => ({ largeText, setLargeText }), [largeText, setLargeText]);
+  const theme = useMemo(() => {
+    const chosen = largeText ? largeTheme : baseTheme;
+    return reducedMotion ? { ...chosen, token: { ...chosen.token, motion: false } } : chosen;
+  }, [largeText, reducedMotion]);
   return (
     <LargeTextContext.Provider value={value}>
-      <ConfigProvider locale={ANTD_LOCALES[locale]} theme={largeText ? largeTheme : baseTheme}>
+      <ConfigProvider locale={ANTD_LOCALES[locale]} theme={theme}>
         <AntdApp>{children}</AntdApp>
       </ConfigProvider>
     </LargeTextContext.Provider>
