@@ -11,7 +11,7 @@ import {
   type TestEnv,
 } from '../../test/harness';
 import { act } from './service';
-import { compactCaseCounts } from './counts';
+import { compactCaseCounts, PAST_DUE_DAY } from './counts';
 import { runDeadlines } from './deadlines';
 import { cases } from './tables';
 import { insertCategory, placeCase } from './test-fixtures';
@@ -162,5 +162,107 @@ describe('the status counts of case lists', () => {
     await check();
     await compactCaseCounts(env.ctx.db);
     await check();
+  });
+
+  it('keep the overdue filter’s counts right as deadlines pass and move, days go by and cases close', async () => {
+    const minute = 60_000;
+    const day = 86_400_000;
+    const at = (ms: number) => new Date(Date.now() + ms);
+    const placed = {
+      longLate: await placeCase(env.ctx, category, FIXTURE.gridA1a, {
+        status: 'accepted',
+        dueAt: at(-3 * day),
+      }),
+      lateSinceYesterday: await placeCase(env.ctx, category, FIXTURE.gridA1b, {
+        status: 'handling',
+        dueAt: at(-day),
+      }),
+      // Due today (or just before midnight): late by a minute, and one not yet late.
+      justLate: await placeCase(env.ctx, category, FIXTURE.communityA2, {
+        status: 'handled',
+        dueAt: at(-minute),
+      }),
+      notYet: await placeCase(env.ctx, category, FIXTURE.gridA1a, { status: 'reported', dueAt: at(minute) }),
+      future: await placeCase(env.ctx, category, FIXTURE.gridA1a, {
+        status: 'dispatched',
+        dueAt: at(2 * day),
+      }),
+      // A suspended case (挂账) and a closed one do not run late; neither does one without a deadline.
+      suspended: await placeCase(env.ctx, category, FIXTURE.gridA1a, {
+        status: 'suspended',
+        dueAt: at(-day),
+      }),
+      closed: await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'closed', dueAt: at(-day) }),
+      undated: await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'accepted', dueAt: null }),
+      otherStreet: await placeCase(env.ctx, category, FIXTURE.communityB1, {
+        status: 'verified',
+        dueAt: at(-day),
+      }),
+      // The community worker's own report elsewhere, late.
+      reportedElsewhere: await placeCase(env.ctx, category, FIXTURE.communityB1, {
+        status: 'accepted',
+        dueAt: at(-2 * day),
+        reporterAccountId: accountIds['counts.community']!,
+      }),
+    };
+
+    const check = async (why: string) => {
+      for (const who of Object.keys(staff)) {
+        const { kept, counted } = await both(who, '?overdue=true');
+        expect(kept.counts, `${who}, ${why}`).toEqual(counted.counts);
+        expect(kept.total, `${who}, ${why}`).toBe(counted.total);
+        expect(kept.items.map((i) => i.id)).toEqual(counted.items.map((i) => i.id));
+        expect(kept.items.every((i) => (i as { overdue?: boolean }).overdue)).toBe(true);
+      }
+    };
+    const overdueIds = async (who: string) => (await both(who, '?overdue=true')).kept.items.map((i) => i.id);
+
+    await check('as placed');
+    const street = await overdueIds('counts.street');
+    expect(street).toEqual(
+      expect.arrayContaining([placed.longLate.id, placed.lateSinceYesterday.id, placed.justLate.id]),
+    );
+    for (const c of [
+      placed.notYet,
+      placed.future,
+      placed.suspended,
+      placed.closed,
+      placed.undated,
+      placed.otherStreet,
+    ])
+      expect(street).not.toContain(c.id);
+    expect(await overdueIds('counts.community')).toContain(placed.reportedElsewhere.id);
+
+    await compactCaseCounts(env.ctx.db);
+    await check('folded');
+
+    // An extension moves a long-late case to a day ahead; a closed one leaves; a suspended one resumes, late.
+    await env.ctx.db
+      .update(cases)
+      .set({ dueAt: at(2 * day) })
+      .where(eq(cases.id, placed.longLate.id));
+    await env.ctx.db
+      .update(cases)
+      .set({ status: 'closed' })
+      .where(eq(cases.id, placed.lateSinceYesterday.id));
+    await env.ctx.db.update(cases).set({ status: 'handling' }).where(eq(cases.id, placed.suspended.id));
+    await check('after the changes');
+    expect(await overdueIds('counts.street')).not.toContain(placed.longLate.id);
+    await compactCaseCounts(env.ctx.db);
+    await check('after the changes, folded');
+
+    // A day goes by: rows kept under a day now past still count, and the next fold joins them to the past days' row.
+    await env.ctx.db.execute(
+      sql`update case_due_counts set due_day = (now() at time zone 'UTC')::date - 1 where due_day = ${PAST_DUE_DAY}`,
+    );
+    await check('a day later');
+    await compactCaseCounts(env.ctx.db);
+    await check('a day later, folded');
+    const [left] = await queryRows<{ n: number }>(
+      env.ctx.db,
+      sql`select count(*)::int as n from case_due_counts
+           where due_day > ${PAST_DUE_DAY} and due_day < (now() at time zone 'UTC')::date`,
+    );
+    expect(left?.n).toBe(0);
   });
 });

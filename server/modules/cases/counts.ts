@@ -6,8 +6,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
 import { queryRows } from '../../db/client';
+import { AREA_PATH_LENGTHS } from '../../../common/area-code';
 
 const COUNTS_LOCK = 7_310_004;
+
+/** The due day of case_due_counts' rows for every day already past (migration 0026 and the fold write it). */
+export const PAST_DUE_DAY = '1970-01-01';
+/** Today in UTC, as the due days are kept (linli_case_due_day). */
+const TODAY = sql`(now() at time zone 'UTC')::date`;
+/** The area path lengths a due count is kept under (AREA_PATH_LENGTHS of common/area-code.ts). */
+const DUE_PATH_LENGTHS = sql.raw(`array[${AREA_PATH_LENGTHS.join(', ')}]`);
 
 /** Folds the deltas written so far into the counts; answers how many delta rows it folded. One folder at a time. */
 export async function compactCaseCounts(db: Db): Promise<number> {
@@ -19,7 +27,7 @@ export async function compactCaseCounts(db: Db): Promise<number> {
     if (!got?.locked) return 0;
     const [r] = await queryRows<{ n: number }>(
       tx,
-      sql`with moved as (delete from case_status_deltas returning area_path, holder_key, status, n),
+      sql`with moved as (delete from case_status_deltas returning area_path, holder_key, status, due_day, n),
                located as (select area_path, status, sum(n) as n from moved group by area_path, status),
                -- Counted under every prefix of the path, so a scope's count is one row a status.
                folded as (
@@ -32,12 +40,31 @@ export async function compactCaseCounts(db: Db): Promise<number> {
                  insert into case_holder_counts (holder_key, status, n)
                  select holder_key, status, sum(n) from moved where holder_key is not null group by holder_key, status
                  on conflict (holder_key, status) do update set n = case_holder_counts.n + excluded.n
+                 returning 1),
+               -- Under every area path of the case's path; a day already past goes to the one row of past days.
+               due as (
+                 insert into case_due_counts (area_path, status, due_day, n)
+                 select left(area_path, l), status,
+                        case when due_day < ${TODAY} then ${PAST_DUE_DAY}::date else due_day end, sum(n)
+                   from moved, unnest(${DUE_PATH_LENGTHS}) l
+                  where due_day is not null and l <= length(area_path)
+                  group by 1, 2, 3
+                 on conflict (area_path, status, due_day) do update set n = case_due_counts.n + excluded.n
                  returning 1)
           select (select count(*) from moved)::int as n`,
+    );
+    // Days that have passed since the last fold join the row of past days.
+    await tx.execute(
+      sql`with passed as (delete from case_due_counts where due_day > ${PAST_DUE_DAY} and due_day < ${TODAY}
+                           returning area_path, status, n)
+          insert into case_due_counts (area_path, status, due_day, n)
+          select area_path, status, ${PAST_DUE_DAY}::date, sum(n) from passed group by 1, 2
+          on conflict (area_path, status, due_day) do update set n = case_due_counts.n + excluded.n`,
     );
     // Rows that reached zero say nothing; dropping them keeps the tables as small as the areas and holders with cases.
     await tx.execute(sql`delete from case_status_counts where n = 0`);
     await tx.execute(sql`delete from case_holder_counts where n = 0`);
+    await tx.execute(sql`delete from case_due_counts where n = 0`);
     return r?.n ?? 0;
   });
 }
@@ -69,6 +96,34 @@ export function underCountParts(paths: string[], reporterAccountId: string | nul
     sql`select status, 1 as n from cases
          where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
            and not (${under(sql`area_path`)})`,
+  ];
+}
+
+/**
+ * The count parts of the overdue cases (`overdue`: open, can run late, past due) located under any of `paths` (not
+ * overlapping), plus those the actor reported elsewhere. Cases due on a day already past come from the kept counts and
+ * the deltas not yet folded; those due today (late or not yet, by the hour) and the actor's own from their rows.
+ */
+export function overdueCountParts(
+  paths: string[],
+  reporterAccountId: string | null,
+  overdue: SQL,
+): CountParts[] {
+  const under = (col: SQL) =>
+    paths.length === 0
+      ? sql`false`
+      : sql.join(
+          paths.map((p) => sql`${col} like ${p + '%'}`),
+          sql` or `,
+        );
+  return [
+    sql`select status, n from case_due_counts where ${keyIn(paths)} and due_day < ${TODAY}`,
+    sql`select status, n from case_status_deltas where (${under(sql`area_path`)}) and due_day < ${TODAY}`,
+    sql`select status, 1 as n from cases
+         where ${overdue} and due_at >= (${TODAY})::timestamp at time zone 'UTC' and (${under(sql`area_path`)})`,
+    sql`select status, 1 as n from cases
+         where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
+           and ${overdue} and not (${under(sql`area_path`)})`,
   ];
 }
 

@@ -20,11 +20,12 @@ import {
   heldCountParts,
   holderKeyPatterns,
   locatedCountParts,
+  overdueCountParts,
   sumCounts,
   underCountParts,
   type CountParts,
 } from './counts';
-import { OPEN_STATUSES, type CaseStatus } from './machine';
+import { LATE_STATUSES, OPEN_STATUSES, type CaseStatus } from './machine';
 import { toView, VIEW_COLUMNS, type Joined, type ViewRow } from './service';
 import { cases } from './tables';
 
@@ -174,6 +175,11 @@ function scopeArms(ability: Ability, actor: Actor): SQL[] {
 
 const ORDER = sql`created_at desc, id desc`;
 
+/** The lengths of the paths of units that hold cases (district, street, community). */
+const HOLDER_PATH_LENGTHS = [6, 9, 12] as const;
+/** Scopes at least this deep (a street and below) read their overdue page area by area. */
+const OVERDUE_BY_AREA_MIN_PATH = 9;
+
 /** The view's columns, each named as its field (the driver then hands back rows toView reads as they are). */
 const PAGE_COLUMNS = sql.raw(
   VIEW_COLUMNS.map((k) => `c.${getTableColumns(cases)[k].name} as "${k}"`).join(', '),
@@ -244,16 +250,29 @@ async function selectPageCounted(
 }
 
 /**
- * The newest `n` ids of one arm. A work-list part over several holders (a street's own cases and its communities') is
- * read holder by holder, newest first from the index, through a lateral join over the holding areas under the path,
- * instead of reading every waiting case of the street to sort them.
+ * How an arm's page is read area by area: each area under `under` (of `lengths` when given) is read newest first from
+ * the index on `column`, and the areas' pages are merged. A street's work-list part over several holders, or its
+ * overdue cases among its open ones, then reads a few entries per area instead of every entry of the street to sort
+ * them.
  */
-function armPage(where: SQL, n: number, holdersUnder: string | null): SQL {
-  if (!holdersUnder)
-    return sql`select id, created_at from ${cases} where ${where} order by ${ORDER} limit ${n}`;
+interface ByArea {
+  column: 'holder_path' | 'area_path';
+  under: string;
+  lengths?: readonly number[];
+}
+
+/** The newest `n` ids of one arm, read area by area when `byArea` is given. */
+function armPage(where: SQL, n: number, byArea: ByArea | null): SQL {
+  if (!byArea) return sql`select id, created_at from ${cases} where ${where} order by ${ORDER} limit ${n}`;
+  const lengths = byArea.lengths
+    ? sql` and length(path) in (${sql.join(
+        byArea.lengths.map((l) => sql`${l}`),
+        sql`, `,
+      )})`
+    : sql``;
   return sql`select c.id, c.created_at
-      from (select path as holder from areas where path like ${holdersUnder + '%'} and length(path) in (6, 9, 12)) h
-      cross join lateral (select id, created_at from ${cases} where ${where} and holder_path = h.holder
+      from (select path from areas where path like ${byArea.under + '%'}${lengths}) h
+      cross join lateral (select id, created_at from ${cases} where ${where} and ${sql.raw(byArea.column)} = h.path
                           order by ${ORDER} limit ${n}) c
       order by c.created_at desc, c.id desc limit ${n}`;
 }
@@ -261,14 +280,14 @@ function armPage(where: SQL, n: number, holdersUnder: string | null): SQL {
 /** The ids of the page: the newest `offset + limit` of each arm, merged (deduplicated when the arms may overlap). */
 function pageIds(
   arms: SQL[],
-  holders: (string | null)[],
+  byArea: (ByArea | null)[],
   disjoint: boolean,
   limit: number,
   offset: number,
 ): SQL {
-  if (arms.length === 1 && !holders[0])
+  if (arms.length === 1 && !byArea[0])
     return sql`select id from ${cases} where ${arms[0]} order by ${ORDER} limit ${limit} offset ${offset}`;
-  const each = arms.map((a, i) => sql`(${armPage(a, offset + limit, holders[i] ?? null)})`);
+  const each = arms.map((a, i) => sql`(${armPage(a, offset + limit, byArea[i] ?? null)})`);
   return sql`select id from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) p
               order by ${ORDER} limit ${limit} offset ${offset}`;
 }
@@ -286,16 +305,10 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
       ]);
     filters.push(under(cases.areaPath, p.path));
   }
-  if (query.overdue !== undefined) {
-    const overdue = and(
-      sql`${cases.dueAt} < now()`,
-      inArray(
-        cases.status,
-        OPEN_STATUSES.filter((s) => s !== 'suspended'),
-      ),
-    )!;
+  // Open cases that can run late (not suspended) and are past due: as cases_overdue_idx and case_due_counts keep them.
+  const overdue = and(sql`${cases.dueAt} < now()`, inArray(cases.status, LATE_STATUSES))!;
+  if (query.overdue !== undefined)
     filters.push(query.overdue ? overdue : sql`not coalesce(${overdue}, false)`);
-  }
   if (query.q) {
     const q = query.q.trim();
     filters.push(
@@ -315,14 +328,18 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const reach = caseReach(ability, actor);
 
   let arms: SQL[];
-  let holders: (string | null)[] = [];
+  let byArea: (ByArea | null)[] = [];
   let disjoint: boolean;
   let mine: MineArm[] | null = null;
   if (query.mine) {
     mine = mineArms(actor);
     const scope = caseScopeWhere(ability, actor);
     arms = mine.map((m) => mineArmWhere(m, actor, reach, scope));
-    holders = mine.map((m) => (m.kind === 'holder' && !singleHolder(m) ? m.path : null));
+    byArea = mine.map((m) =>
+      m.kind === 'holder' && !singleHolder(m)
+        ? { column: 'holder_path', under: m.path, lengths: HOLDER_PATH_LENGTHS }
+        : null,
+    );
     disjoint = false;
   } else {
     arms = scopeArms(ability, actor);
@@ -331,16 +348,23 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const filtered = arms.map((a) => and(a, ...filters)!);
   const paged = query.status ? filtered.map((a) => and(a, eq(cases.status, query.status!))!) : filtered;
 
-  // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope; the work list whose
-  // parts do not overlap), else the rows counted with the page.
+  // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope, or its overdue cases;
+  // the work list whose parts do not overlap), else the rows counted with the page.
   const plain = filters.length === 0;
+  const onlyOverdue = filters.length === 1 && query.overdue === true;
+  const areaScope = !mine && reach.departmentIds.length === 0 && reach.paths.length > 0;
   let kept: CountParts[] | null = null;
-  if (plain && !mine && reach.departmentIds.length === 0 && reach.paths.length > 0)
-    kept = underCountParts(reach.paths, actor.accountId);
+  if (plain && areaScope) kept = underCountParts(reach.paths, actor.accountId);
   else if (plain && mine && disjointParts(mine)) kept = mineCountParts(mine, actor);
+  else if (onlyOverdue && areaScope) {
+    kept = overdueCountParts(reach.paths, actor.accountId, overdue);
+    byArea = reach.paths.map((p) =>
+      p.length >= OVERDUE_BY_AREA_MIN_PATH ? { column: 'area_path', under: p } : null,
+    );
+  }
   const { rows, counts } = kept
     ? await Promise.all([
-        selectPage(ctx, pageIds(paged, holders, disjoint, limit, offset)),
+        selectPage(ctx, pageIds(paged, byArea, disjoint, limit, offset)),
         sumCounts(ctx.db, kept),
       ]).then(([rows, counts]) => ({ rows, counts }))
     : await selectPageCounted(ctx, filtered, disjoint, query.status, limit, offset);

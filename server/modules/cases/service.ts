@@ -37,7 +37,7 @@ import { categories } from '../categories/tables';
 import {
   availableActions,
   guard,
-  OPEN_STATUSES,
+  LATE_STATUSES,
   TRANSITIONS,
   type CaseAction,
   type CaseFacts,
@@ -844,11 +844,7 @@ export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
     holderPath: c.holderPath,
     coDepartmentIds: Array.isArray(c.coDepartmentIds) ? (c.coDepartmentIds as string[]) : [],
     dueAt: iso(c.dueAt),
-    overdue:
-      c.dueAt !== null &&
-      new Date(c.dueAt) < now &&
-      (OPEN_STATUSES as string[]).includes(c.status) &&
-      c.status !== 'suspended',
+    overdue: c.dueAt !== null && new Date(c.dueAt) < now && (LATE_STATUSES as string[]).includes(c.status),
     supervised: c.supervised,
     overdueEscalatedAt: iso(c.overdueEscalatedAt),
     mergedIntoId: c.mergedIntoId,

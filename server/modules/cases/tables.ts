@@ -5,6 +5,7 @@ import {
   primaryKey,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -110,8 +111,7 @@ export const cases = pgTable(
     index('cases_category_area_idx').on(t.categoryId, t.areaPath),
     // A department handler's scope includes the cases its department co-handles (协办).
     index('cases_co_departments_idx').using('gin', t.coDepartmentIds.op('jsonb_path_ops')),
-    // The supervisor's list: the few cases escalated as overdue or supervised, among a million.
-    // The overdue filter: only open cases that can run late (due_at and status are included, migration 0024).
+    // The overdue filter's page: only open cases that can run late (due_at and status are included, migration 0024).
     index('cases_overdue_idx')
       .using('btree', t.areaPath.op('text_pattern_ops'), t.createdAt, t.id)
       .where(
@@ -121,7 +121,14 @@ export const cases = pgTable(
     index('cases_name_unmasked_idx')
       .on(t.id)
       .where(sql`${t.reporterNameMasked} is null and ${t.reporterNameEnc} is not null`),
-    // Scope and status are included so the list and its counts are read from the index alone (migration 0024).
+    // The overdue filter's count of the cases due today, from the index alone (area and status included, 0026).
+    index('cases_due_open_idx')
+      .on(t.dueAt)
+      .where(
+        sql`${t.status} in ('reported','accepted','dispatched','handling','handled','verified') and ${t.dueAt} is not null`,
+      ),
+    // The supervisor's list: the few cases escalated as overdue or supervised, among a million. Scope and status are
+    // included so the list and its counts are read from the index alone (migration 0024).
     index('cases_supervision_idx')
       .on(t.createdAt, t.id)
       .where(sql`${t.overdueEscalatedAt} is not null or ${t.supervised}`),
@@ -222,6 +229,8 @@ export const caseStatusDeltas = pgTable(
      * written before migration 0010. */
     holderKey: text('holder_key'),
     status: text('status').notNull(),
+    /** The UTC day the case falls due while it can run late (linli_case_due_day, migration 0026), else null. */
+    dueDay: date('due_day', { mode: 'string' }),
     n: integer('n').notNull(),
   },
   (t) => [
@@ -244,5 +253,24 @@ export const caseHolderCounts = pgTable(
   (t) => [
     primaryKey({ columns: [t.holderKey, t.status] }),
     index('case_holder_counts_key_idx').using('btree', t.holderKey.op('text_pattern_ops')),
+  ],
+);
+
+/**
+ * Open cases that can run late, by area, status and the UTC day they fall due, kept from the same deltas: the overdue
+ * filter's counts. Days already past are folded into one row per area and status (PAST_DUE_DAY).
+ */
+export const caseDueCounts = pgTable(
+  'case_due_counts',
+  {
+    /** An area path (every area of each case's path has its row). */
+    areaPath: text('area_path').notNull(),
+    status: text('status').notNull(),
+    dueDay: date('due_day', { mode: 'string' }).notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.areaPath, t.status, t.dueDay] }),
+    index('case_due_counts_day_idx').on(t.dueDay),
   ],
 );

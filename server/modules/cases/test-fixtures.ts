@@ -51,6 +51,7 @@ export async function placeCase(
     leadDepartmentId?: string | null;
     departmentPath?: string;
     reporterAccountId?: string | null;
+    dueAt?: Date | null;
   } = {},
 ): Promise<PlacedCase> {
   const c = await intake(ctx, null, {
@@ -75,6 +76,7 @@ export async function placeCase(
     patch.holderPath = areaCode.slice(0, 12);
   }
   if (opts.reporterAccountId !== undefined) patch.reporterAccountId = opts.reporterAccountId;
+  if (opts.dueAt !== undefined) patch.dueAt = opts.dueAt;
   await ctx.db.update(cases).set(patch).where(eq(cases.id, c.id));
   return { id: c.id, number: c.number, version: c.version };
 }
