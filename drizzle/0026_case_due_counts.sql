@@ -57,6 +57,8 @@ INSERT INTO case_due_counts (area_path, status, due_day, n)
    GROUP BY 1, 2, 3
   ON CONFLICT (area_path, status, due_day) DO UPDATE SET n = case_due_counts.n + excluded.n;
 --> statement-breakpoint
--- The cases due today, which are counted from rows: read from the index alone.
-CREATE INDEX IF NOT EXISTS cases_due_open_idx ON cases (due_at) INCLUDE (area_path, status)
+-- The overdue filter reads, area by area, only the cases past due: the open cases that can run late, by area and
+-- deadline (it replaces migration 0024's index by area and creation time, which read every open case of an area).
+DROP INDEX IF EXISTS cases_overdue_idx;--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS cases_overdue_idx ON cases (area_path text_pattern_ops, due_at) INCLUDE (created_at, id, status)
   WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified') AND due_at IS NOT NULL;

@@ -109,18 +109,24 @@ export function overdueCountParts(
   reporterAccountId: string | null,
   overdue: SQL,
 ): CountParts[] {
-  const under = (col: SQL) =>
-    paths.length === 0
+  const under = (col: SQL, among: string[] = paths) =>
+    among.length === 0
       ? sql`false`
       : sql.join(
-          paths.map((p) => sql`${col} like ${p + '%'}`),
+          among.map((p) => sql`${col} like ${p + '%'}`),
           sql` or `,
         );
+  const dueToday = sql`${overdue} and due_at >= (${TODAY})::timestamp at time zone 'UTC'`;
+  // A street or smaller reads its cases due today area by area, each a short range of cases_overdue_idx; a district or
+  // the city lets the planner choose.
+  const deep = paths.filter((p) => p.length >= AREA_PATH_LENGTHS[3]);
+  const wide = paths.filter((p) => p.length < AREA_PATH_LENGTHS[3]);
   return [
     sql`select status, n from case_due_counts where ${keyIn(paths)} and due_day < ${TODAY}`,
     sql`select status, n from case_status_deltas where (${under(sql`area_path`)}) and due_day < ${TODAY}`,
-    sql`select status, 1 as n from cases
-         where ${overdue} and due_at >= (${TODAY})::timestamp at time zone 'UTC' and (${under(sql`area_path`)})`,
+    sql`select c.status, 1 as n from (select path from areas where ${under(sql`path`, deep)}) h
+         cross join lateral (select status from cases where ${dueToday} and area_path = h.path) c`,
+    sql`select status, 1 as n from cases where ${dueToday} and (${under(sql`area_path`, wide)})`,
     sql`select status, 1 as n from cases
          where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
            and ${overdue} and not (${under(sql`area_path`)})`,

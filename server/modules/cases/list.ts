@@ -8,7 +8,7 @@
  * kept counts (counts.ts) wherever the list is a union of kept keys, else from counting the arms' index entries.
  */
 import { and, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import { parseAreaCode } from '../../../common/area-code';
+import { AREA_PATH_LENGTHS, parseAreaCode } from '../../../common/area-code';
 import type { CaseListQuery } from '../../../common/schemas/cases';
 import type { AppContext } from '../../context';
 import { queryRows } from '../../db/client';
@@ -178,7 +178,7 @@ const ORDER = sql`created_at desc, id desc`;
 /** The lengths of the paths of units that hold cases (district, street, community). */
 const HOLDER_PATH_LENGTHS = [6, 9, 12] as const;
 /** Scopes at least this deep (a street and below) read their overdue page area by area. */
-const OVERDUE_BY_AREA_MIN_PATH = 9;
+const OVERDUE_BY_AREA_MIN_PATH = AREA_PATH_LENGTHS[3];
 
 /** The view's columns, each named as its field (the driver then hands back rows toView reads as they are). */
 const PAGE_COLUMNS = sql.raw(

@@ -39,7 +39,7 @@ export const OPEN_STATUSES: CaseStatus[] = [
 
 /**
  * Open statuses in which a case can run late: a suspended case (挂账) waits without a clock. The same list is written
- * into cases_overdue_idx, cases_due_open_idx and linli_case_due_day (migrations 0024, 0026).
+ * into cases_overdue_idx and linli_case_due_day (migration 0026).
  */
 export const LATE_STATUSES: CaseStatus[] = OPEN_STATUSES.filter((s) => s !== 'suspended');
 

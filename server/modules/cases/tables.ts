@@ -111,9 +111,10 @@ export const cases = pgTable(
     index('cases_category_area_idx').on(t.categoryId, t.areaPath),
     // A department handler's scope includes the cases its department co-handles (协办).
     index('cases_co_departments_idx').using('gin', t.coDepartmentIds.op('jsonb_path_ops')),
-    // The overdue filter's page: only open cases that can run late (due_at and status are included, migration 0024).
+    // The overdue filter: the open cases that can run late, by area and deadline, so an area's late cases are one range
+    // (creation time, id and status are included, migration 0026).
     index('cases_overdue_idx')
-      .using('btree', t.areaPath.op('text_pattern_ops'), t.createdAt, t.id)
+      .using('btree', t.areaPath.op('text_pattern_ops'), t.dueAt)
       .where(
         sql`${t.status} in ('reported','accepted','dispatched','handling','handled','verified') and ${t.dueAt} is not null`,
       ),
@@ -121,12 +122,6 @@ export const cases = pgTable(
     index('cases_name_unmasked_idx')
       .on(t.id)
       .where(sql`${t.reporterNameMasked} is null and ${t.reporterNameEnc} is not null`),
-    // The overdue filter's count of the cases due today, from the index alone (area and status included, 0026).
-    index('cases_due_open_idx')
-      .on(t.dueAt)
-      .where(
-        sql`${t.status} in ('reported','accepted','dispatched','handling','handled','verified') and ${t.dueAt} is not null`,
-      ),
     // The supervisor's list: the few cases escalated as overdue or supervised, among a million. Scope and status are
     // included so the list and its counts are read from the index alone (migration 0024).
     index('cases_supervision_idx')
