@@ -39,7 +39,7 @@ export function WorkCard() {
           <div className="work-card-stats">
             {overdue.length > 0 ? (
               <Link to="/work" className="work-stat work-stat-overdue" data-testid="work-stat-overdue">
-                <span className="work-stat-value">{overdue.length}</span>
+                <span className="work-stat-value">{data.overdueTotal}</span>
                 <span className="work-stat-label">{t('cases.overdue')}</span>
               </Link>
             ) : null}

@@ -19,9 +19,32 @@ import { CaseCard, CaseTable } from './parts';
 /** The most the work list loads at once (the API's page limit); more is left to the case list. */
 export const WORK_LIMIT = 200;
 
-/** Loads the work list (GET /api/cases?mine=true). */
+/** The work list as the pages show it: its cases, and how many of all its cases are overdue. */
+export interface WorkList extends CaseList {
+  /** Overdue cases in the whole work list, not only among the cases loaded. */
+  overdueTotal: number;
+}
+
+/**
+ * Loads the work list (GET /api/cases?mine=true). A list longer than one page comes newest first, which leaves out its
+ * oldest cases, the most overdue among them: its overdue cases are then loaded as well (mine=true&overdue=true), so
+ * none of them is hidden and the overdue count is the whole list's.
+ */
+async function loadWorkList(signal: AbortSignal): Promise<WorkList> {
+  const list = await casesApi.list({ mine: true, limit: WORK_LIMIT }, signal);
+  if (list.total <= list.items.length)
+    return { ...list, overdueTotal: list.items.filter((c) => c.overdue).length };
+  const late = await casesApi.list({ mine: true, overdue: true, limit: WORK_LIMIT }, signal);
+  const loaded = new Set(list.items.map((c) => c.id));
+  return {
+    ...list,
+    items: [...list.items, ...late.items.filter((c) => !loaded.has(c.id))],
+    overdueTotal: late.total,
+  };
+}
+
 export function useWorkList() {
-  const [data, setData] = useState<CaseList | null>(null);
+  const [data, setData] = useState<WorkList | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
   const [reload, setReload] = useState(0);
@@ -29,8 +52,7 @@ export function useWorkList() {
     const ac = new AbortController();
     setLoading(true);
     setError(null);
-    casesApi
-      .list({ mine: true, limit: WORK_LIMIT }, ac.signal)
+    loadWorkList(ac.signal)
       .then(setData)
       .catch((e: unknown) => {
         if (isApiError(e)) setError(e);
@@ -53,7 +75,7 @@ export default function WorkListPage() {
   const { data, error, loading, refresh } = useWorkList();
 
   const groups = useMemo(() => groupCases(data?.items ?? []), [data]);
-  const overdue = useMemo(() => (data?.items ?? []).filter((c) => c.overdue).length, [data]);
+  const overdue = data?.overdueTotal ?? 0;
   const shown = selected === 'all' ? groups : groups.filter((g) => g.group === selected);
 
   const select = (g: WorkGroup | 'all') =>
