@@ -176,7 +176,7 @@ function scopeArms(ability: Ability, actor: Actor): SQL[] {
 const ORDER = sql`created_at desc, id desc`;
 
 /** The lengths of the paths of units that hold cases (district, street, community). */
-const HOLDER_PATH_LENGTHS = [6, 9, 12] as const;
+const HOLDER_PATH_LENGTHS = AREA_PATH_LENGTHS.slice(2, 5);
 /** Scopes at least this deep (a street and below) read their overdue page area by area. */
 const OVERDUE_BY_AREA_MIN_PATH = AREA_PATH_LENGTHS[3];
 
@@ -250,10 +250,10 @@ async function selectPageCounted(
 }
 
 /**
- * How an arm's page is read area by area: each area under `under` (of `lengths` when given) is read newest first from
- * the index on `column`, and the areas' pages are merged. A street's work-list part over several holders, or its
- * overdue cases among its open ones, then reads a few entries per area instead of every entry of the street to sort
- * them.
+ * How an arm's page is read area by area: the newest cases of each area under `under` (of `lengths` when given), found
+ * by `column` = the area's path, and the areas' pages merged. A street's work-list part over several holders reads a
+ * few entries per holder (newest first from cases_holder_waiting_idx); its overdue filter reads each area's late cases
+ * as one range of cases_overdue_idx (by deadline) instead of every open case of the street.
  */
 interface ByArea {
   column: 'holder_path' | 'area_path';
