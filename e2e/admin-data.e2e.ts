@@ -124,8 +124,6 @@ describe('the working-day calendar', () => {
     await page.getByTestId(`calendar-delete-${holiday}`).click();
     const confirm = page.locator('.ant-popconfirm-buttons:visible .ant-btn-dangerous');
     await confirm.waitFor();
-    // The confirmation zooms in like a dialog: let it settle before clicking in it.
-    await page.waitForTimeout(500);
     await confirm.click();
     await expect.poll(() => page.getByTestId(`calendar-delete-${holiday}`).count()).toBe(0);
     await expect.poll(() => result.innerText()).toBe(before);

@@ -151,11 +151,10 @@ export function overflowX(page: Page): Promise<number> {
 }
 
 /**
- * Waits for a modal to finish zooming in: a click on a modal still moving can land beside its button on a slow
- * machine. The motion takes 0.3 s; its classes are gone once it ended.
+ * Waits until no modal is zooming: a click on a modal still moving can land beside its button. Pages ask for reduced
+ * motion (openPage), so a modal normally shows at once; a page that does not gets its motion classes waited out.
  */
 export async function modalSettled(page: Page): Promise<void> {
-  await page.waitForTimeout(500);
   await expect.poll(() => page.locator('.ant-modal[class*="-zoom-"]').count()).toBe(0);
 }
 

@@ -141,7 +141,6 @@ describe('the housing map', () => {
       expect(onTile, `${b.name} lies on tile ${z}/${tx}/${ty}`).toBe(true);
     }
     await page.getByTestId('housing-map-boundary').waitFor();
-    await page.waitForTimeout(300);
     await noOverflow(page);
     await shot(page, 'housing-map-tiles-phone', true);
     await context.close();

@@ -242,7 +242,6 @@ describe('the population register on the staff screens', () => {
     const modal = page.locator('.ant-modal:visible');
     // The rule is named under the field, in words (not only a red border).
     await modal.locator('.ant-form-item-explain-error', { hasText: '校验码不正确' }).waitFor();
-    await page.waitForTimeout(400);
     await shot(page, 'population-id-check-digit-phone');
     await page.getByTestId('resident-id').fill(valid);
     await expect.poll(() => modal.innerText()).not.toContain('校验码不正确');

@@ -74,7 +74,6 @@ describe('the register on the staff screens', () => {
     await first.getByTestId('visit-record').click();
     const form = page.getByTestId('visit-form');
     await form.waitFor();
-    await page.waitForTimeout(400);
     await form.locator('.visits-persons').getByText(head, { exact: true }).click();
     await page.getByTestId('visit-situation').fill('老人在家，精神尚可，独自做饭有困难。');
     await page.getByTestId('visit-need-add').click();
@@ -193,7 +192,6 @@ describe('the register on the staff screens', () => {
     await modalSettled(page);
     await page.getByTestId('export-confirm').click();
     await page.locator('.ant-modal:visible .ant-form-item-explain-error').first().waitFor();
-    await page.waitForTimeout(400);
     await shot(page, 'register-export-purpose-phone');
     await page.getByTestId('export-purpose').fill('核对辖区户籍人口名单');
     const [clear] = await Promise.all([
