@@ -78,24 +78,33 @@ const keyIn = (paths: string[]) =>
         sql`, `,
       )})`;
 
+/** `col` under any of `paths` (false for none). */
+const underAny = (col: SQL, paths: string[]) =>
+  paths.length === 0
+    ? sql`false`
+    : sql.join(
+        paths.map((p) => sql`${col} like ${p + '%'}`),
+        sql` or `,
+      );
+
+/** The count part of the actor's own reports (matching `where`) located outside `paths`, from their rows. */
+const reportedElsewhere = (reporterAccountId: string | null, paths: string[], where: SQL = sql`true`) =>
+  sql`select status, 1 as n from cases
+       where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
+         and ${where} and not (${underAny(sql`area_path`, paths)})`;
+
+/** Scopes at least this deep (a street and below) read their overdue cases area by area (list.ts, counts.ts). */
+export const BY_AREA_MIN_PATH = AREA_PATH_LENGTHS[3];
+
 /**
  * The count parts of the cases located under any of `paths` (not overlapping), plus those the actor reported
  * elsewhere. Exact: the deltas not yet folded are added in.
  */
 export function underCountParts(paths: string[], reporterAccountId: string | null): CountParts[] {
-  const under = (col: SQL) =>
-    paths.length === 0
-      ? sql`false`
-      : sql.join(
-          paths.map((p) => sql`${col} like ${p + '%'}`),
-          sql` or `,
-        );
   return [
     sql`select status, n from case_status_counts where ${keyIn(paths)}`,
-    sql`select status, n from case_status_deltas where ${under(sql`area_path`)}`,
-    sql`select status, 1 as n from cases
-         where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
-           and not (${under(sql`area_path`)})`,
+    sql`select status, n from case_status_deltas where ${underAny(sql`area_path`, paths)}`,
+    reportedElsewhere(reporterAccountId, paths),
   ];
 }
 
@@ -109,27 +118,18 @@ export function overdueCountParts(
   reporterAccountId: string | null,
   overdue: SQL,
 ): CountParts[] {
-  const under = (col: SQL, among: string[] = paths) =>
-    among.length === 0
-      ? sql`false`
-      : sql.join(
-          among.map((p) => sql`${col} like ${p + '%'}`),
-          sql` or `,
-        );
   const dueToday = sql`${overdue} and due_at >= (${TODAY})::timestamp at time zone 'UTC'`;
   // A street or smaller reads its cases due today area by area, each a short range of cases_overdue_idx; a district or
   // the city lets the planner choose.
-  const deep = paths.filter((p) => p.length >= AREA_PATH_LENGTHS[3]);
-  const wide = paths.filter((p) => p.length < AREA_PATH_LENGTHS[3]);
+  const deep = paths.filter((p) => p.length >= BY_AREA_MIN_PATH);
+  const wide = paths.filter((p) => p.length < BY_AREA_MIN_PATH);
   return [
     sql`select status, n from case_due_counts where ${keyIn(paths)} and due_day < ${TODAY}`,
-    sql`select status, n from case_status_deltas where (${under(sql`area_path`)}) and due_day < ${TODAY}`,
-    sql`select c.status, 1 as n from (select path from areas where ${under(sql`path`, deep)}) h
+    sql`select status, n from case_status_deltas where (${underAny(sql`area_path`, paths)}) and due_day < ${TODAY}`,
+    sql`select c.status, 1 as n from (select path from areas where ${underAny(sql`path`, deep)}) h
          cross join lateral (select status from cases where ${dueToday} and area_path = h.path) c`,
-    sql`select status, 1 as n from cases where ${dueToday} and (${under(sql`area_path`, wide)})`,
-    sql`select status, 1 as n from cases
-         where ${reporterAccountId === null ? sql`false` : sql`reporter_account_id = ${reporterAccountId}`}
-           and ${overdue} and not (${under(sql`area_path`)})`,
+    sql`select status, 1 as n from cases where ${dueToday} and (${underAny(sql`area_path`, wide)})`,
+    reportedElsewhere(reporterAccountId, paths, overdue),
   ];
 }
 
@@ -198,10 +198,7 @@ export function heldCountParts(
  */
 export function locatedCountParts(paths: string[], statuses: readonly string[]): CountParts[] {
   if (paths.length === 0 || statuses.length === 0) return [];
-  const match = sql.join(
-    paths.map((p) => sql`area_path like ${p + '%'}`),
-    sql` or `,
-  );
+  const match = underAny(sql`area_path`, paths);
   return [
     sql`select status, n from case_status_counts where ${keyIn(paths)} and ${statusIn(statuses)}`,
     sql`select status, n from case_status_deltas where (${match}) and ${statusIn(statuses)}`,

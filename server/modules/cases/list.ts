@@ -16,6 +16,7 @@ import { AppError } from '../../http/errors';
 import { pathWithin, type Ability, type Actor } from '../../policy/ability';
 import { caseReach, caseScopeWhere } from '../../policy/scope';
 import {
+  BY_AREA_MIN_PATH,
   departmentHolderKey,
   heldCountParts,
   holderKeyPatterns,
@@ -177,8 +178,6 @@ const ORDER = sql`created_at desc, id desc`;
 
 /** The lengths of the paths of units that hold cases (district, street, community). */
 const HOLDER_PATH_LENGTHS = AREA_PATH_LENGTHS.slice(2, 5);
-/** Scopes at least this deep (a street and below) read their overdue page area by area. */
-const OVERDUE_BY_AREA_MIN_PATH = AREA_PATH_LENGTHS[3];
 
 /** The view's columns, each named as its field (the driver then hands back rows toView reads as they are). */
 const PAGE_COLUMNS = sql.raw(
@@ -359,7 +358,7 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   else if (onlyOverdue && areaScope) {
     kept = overdueCountParts(reach.paths, actor.accountId, overdue);
     byArea = reach.paths.map((p) =>
-      p.length >= OVERDUE_BY_AREA_MIN_PATH ? { column: 'area_path', under: p } : null,
+      p.length >= BY_AREA_MIN_PATH ? { column: 'area_path', under: p } : null,
     );
   }
   const { rows, counts } = kept
