@@ -1,13 +1,13 @@
 /**
  * A long work list in a real browser: a community worker with more cases waiting than one page holds still sees its
  * oldest, overdue cases (a page comes newest first) and the overdue count of the whole list, on the work list and on
- * the home page's card.
+ * the home page's card, in large text at phone width.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCategory, placeCase, type PlacedCase } from '../server/modules/cases/test-fixtures';
 import { WORK_LIMIT } from '../web/src/modules/cases/WorkListPage';
 import { PHONE, startE2E, type E2E } from './harness';
-import { newPage, shot, staffApi, staffLogin } from './helpers';
+import { largeText, newPage, overflowX, shot, staffApi, staffLogin } from './helpers';
 
 let e2e: E2E;
 const COMMUNITY = '340302001001';
@@ -47,6 +47,7 @@ describe('a work list longer than a page', () => {
 
     const { context, page } = await newPage(e2e, PHONE);
     await staffLogin(page, 'demo.community_worker');
+    await largeText(page);
     await expect
       .poll(() => page.getByTestId('work-stat-overdue').innerText())
       .toContain(String(overdue.total));
@@ -56,7 +57,8 @@ describe('a work list longer than a page', () => {
       .toContain(String(overdue.total));
     for (const c of late) await page.getByTestId(`case-card-${c.number}`).first().waitFor();
     await page.getByTestId(`case-card-${late[0]!.number}`).first().scrollIntoViewIfNeeded();
-    await shot(page, 'cases-work-list-long-phone');
+    expect(await overflowX(page)).toBeLessThanOrEqual(1);
+    await shot(page, 'cases-work-list-long-large-phone');
     await context.close();
   });
 });
