@@ -38,7 +38,7 @@ import { AppError, invalidField } from '../../http/errors';
 import type { Ability } from '../../policy/ability';
 import { areas, departments } from '../areas/tables';
 import { chinaDay } from '../calendar/working-days';
-import { OPEN_STATUSES } from '../cases/machine';
+import { LATE_STATUSES, OPEN_STATUSES } from '../cases/machine';
 import { categories } from '../categories/tables';
 
 /** The widest span of months one request may cover. */
@@ -171,7 +171,6 @@ function measures(g: Omit<RawGroup, 'key'>): StatsMeasures {
 const OPEN = OPEN_STATUSES as string[];
 /** The China date of a case's report, in SQL (independent of the session's time zone). */
 const CHINA_DATE = sql.raw(`((c.created_at at time zone 'UTC') + interval '8 hours')::date`);
-const RUNNING = OPEN.filter((s) => s !== 'suspended');
 
 /**
  * The grouped sums for the cases of an area reported in [start, end), grouped by an expression over `c` (the
@@ -208,7 +207,7 @@ async function groupedSums(
 /** The statement of groupedSums (exported for stats-load.ts, which explains it). */
 export function groupedSumsQuery(path: string, start: Date, end: Date, key: SQL, now: Date): SQL {
   const running = sql.join(
-    RUNNING.map((s) => sql`${s}`),
+    LATE_STATUSES.map((s) => sql`${s}`),
     sql`, `,
   );
   // responded_at: the event that took the case out of 'reported' (set with it); response_due_at: the end of the
@@ -365,7 +364,7 @@ export async function gridMap(ctx: AppContext, ability: Ability, query: GridMapQ
     sql`, `,
   );
   const running = sql.join(
-    RUNNING.map((s) => sql`${s}`),
+    LATE_STATUSES.map((s) => sql`${s}`),
     sql`, `,
   );
   const counts = await queryRows<{ grid: string; open: number; overdue: number }>(
