@@ -45,6 +45,9 @@ function nextPath(paths: string[]) {
   return <R extends { path?: string }>(r: R): R => ({ ...r, path: paths[i++ % paths.length]! });
 }
 
+/** The Accept-Encoding header Chromium sends with every request. */
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+
 /** Milliseconds to the microsecond. */
 const ms3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -52,7 +55,8 @@ async function main(): Promise<void> {
   const req = JSON.parse(process.argv[2] ?? '{}') as LoadRequest;
   const base = {
     url: req.url,
-    headers: req.headers,
+    // As a browser asks (Chromium's header): responses over 1 KiB then come compressed, as the web app gets them.
+    headers: { 'accept-encoding': BROWSER_ACCEPT_ENCODING, ...req.headers },
     method: req.method ?? 'GET',
     ...(req.body !== undefined ? { body: req.body } : {}),
     ...(req.paths?.length ? { requests: [{ setupRequest: nextPath(req.paths) }] } : {}),

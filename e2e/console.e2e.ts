@@ -199,6 +199,36 @@ describe('the web app', () => {
     expect(Math.max(...(await durationOf('reduce')))).toBe(0);
   });
 
+  it('loads its files compressed and keeps the hashed ones for good', async () => {
+    // Straight from the server (openPage serves assets from disk to spare the rate limit).
+    const context = await e2e.browser.newContext({ viewport: PHONE, locale: 'zh-CN', baseURL: e2e.baseUrl });
+    const page = await context.newPage();
+    const assets: { url: string; encoding: string | undefined; cache: string | undefined }[] = [];
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.pathname.startsWith('/assets/') && /\.(js|css)$/.test(url.pathname))
+        assets.push({
+          url: url.pathname,
+          encoding: res.headers()['content-encoding'],
+          cache: res.headers()['cache-control'],
+        });
+    });
+    const doc = await page.goto('/login');
+    expect(doc?.headers()['content-encoding']).toBe('br');
+    expect(doc?.headers()['cache-control']).toBe('no-cache');
+    await page.getByTestId('login-submit').waitFor();
+    expect(assets.length).toBeGreaterThan(0);
+    for (const a of assets) {
+      expect(a.encoding, a.url).toBe('br');
+      expect(a.cache, a.url).toBe('public, max-age=31536000, immutable');
+    }
+    // The API's larger answers come compressed too.
+    const api = await page.request.get('/api/openapi.json');
+    expect(api.headers()['content-encoding']).toBe('br');
+    expect((await api.json()).openapi).toBe('3.1.0');
+    await context.close();
+  });
+
   it('shows the resident a phone login with an SMS code', async () => {
     const { context, page } = await newPage(e2e, PHONE);
     await page.goto('/');
