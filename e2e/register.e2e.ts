@@ -96,6 +96,56 @@ describe('the register on the staff screens', () => {
     await ledger.context.close();
   });
 
+  it("pages, filters and sorts a street's ledger, and exports it as a spreadsheet", async () => {
+    const { context, page } = await openPhone(e2e);
+    await staffLogin(page, 'demo.street_staff');
+    await page.goto('/visits/ledger');
+    const table = page.getByTestId('ledger-grids');
+    const rows = table.locator('tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    // The demo street has 30 grids: 20 on the first page, and the count of all.
+    expect(await rows.count()).toBe(20);
+    const card = page.locator('.ant-card', { has: table });
+    const totalText = await card.locator('.ant-pagination-total-text').innerText();
+    const total = Number(/共 (\d+) 条/.exec(totalText)?.[1]);
+    expect(total).toBeGreaterThan(20);
+
+    const filter = page
+      .locator('input[data-testid="ledger-filter"], [data-testid="ledger-filter"] input')
+      .first();
+    await filter.fill('第2网格');
+    await expect.poll(() => rows.count()).toBeLessThan(20);
+    for (const name of await rows.locator('td:first-child').allInnerTexts())
+      expect(name).toContain('第2网格');
+    await filter.fill('');
+    await expect.poll(() => rows.count()).toBe(20);
+
+    // Lowest coverage first (the grids that need visits most), grids without households after every figure.
+    await table.locator('th').filter({ hasText: '走访覆盖率' }).click();
+    const figure = (text: string) => (text.trim() === '—' ? Infinity : parseFloat(text));
+    await expect
+      .poll(async () => {
+        const values = (await rows.locator('td:nth-child(4)').allInnerTexts()).map(figure);
+        return values[0]! < Infinity && values.every((v, i) => i === 0 || values[i - 1]! <= v);
+      })
+      .toBe(true);
+    await noOverflow(page);
+    await shot(page, 'register-ledger-street-phone', true);
+
+    await page.getByTestId('ledger-export').click();
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('ledger-export-xlsx').click(),
+    ]);
+    expect(file.suggestedFilename()).toMatch(/^ledger-340302001000-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.xlsx$/);
+    const sheet = await sheetOf(file);
+    expect(sheet[0]).toEqual(['网格', '区域编码', '住户', '已走访户', '走访覆盖率（%）', '走访次数']);
+    // Every grid, then the street's total.
+    expect(sheet).toHaveLength(total + 2);
+    expect(String(sheet[total + 1]![0])).toMatch(/^合计 · /);
+    await context.close();
+  });
+
   it('imports a 1,000-row spreadsheet and names the row, column and rule of each of its 20 bad rows', async () => {
     const file = await e2eImportFile(7);
     const { context, page } = await openPhone(e2e);

@@ -1326,6 +1326,11 @@ export const en: Catalogue = {
   'visits.ledger.worker': 'Grid worker',
   'visits.ledger.never': '{name}: households not visited in the period',
   'visits.ledger.noneNever': 'Every household was visited in the period',
+  'visits.ledger.areaCode': 'Area code',
+  'visits.ledger.total': 'Total',
+  'visits.ledger.coveragePercent': 'Period coverage (%)',
+  'visits.ledger.export': 'Export ledger',
+  'visits.ledger.filter': 'Filter by name',
   'visits.rules.title': 'Visit rules',
   'visits.rules.add': 'Add a rule',
   'visits.rules.hint':

@@ -1292,6 +1292,11 @@ export const zhCN = {
   'visits.ledger.worker': '网格员',
   'visits.ledger.never': '{name}：期间未走访的住户',
   'visits.ledger.noneNever': '期间内所有住户均已走访',
+  'visits.ledger.areaCode': '区域编码',
+  'visits.ledger.total': '合计',
+  'visits.ledger.coveragePercent': '走访覆盖率（%）',
+  'visits.ledger.export': '导出台账',
+  'visits.ledger.filter': '按名称筛选',
   'visits.rules.title': '走访规则',
   'visits.rules.add': '新增规则',
   'visits.rules.hint':

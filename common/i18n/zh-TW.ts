@@ -1294,6 +1294,11 @@ export const zhTW: Catalogue = {
   'visits.ledger.worker': '網格員',
   'visits.ledger.never': '{name}：期間未走訪的住戶',
   'visits.ledger.noneNever': '期間內所有住戶均已走訪',
+  'visits.ledger.areaCode': '區域編碼',
+  'visits.ledger.total': '合計',
+  'visits.ledger.coveragePercent': '走訪覆蓋率（%）',
+  'visits.ledger.export': '匯出台帳',
+  'visits.ledger.filter': '按名稱篩選',
   'visits.rules.title': '走訪規則',
   'visits.rules.add': '新增規則',
   'visits.rules.hint':

@@ -308,6 +308,12 @@ export const Coverage = Type.Object({
 });
 export type Coverage = Static<typeof Coverage>;
 
+export const CoverageExportQuery = Type.Object({
+  ...CoverageQuery.properties,
+  format: Type.Optional(Type.Enum(['xlsx', 'csv'], { default: 'xlsx' })),
+});
+export type CoverageExportQuery = Static<typeof CoverageExportQuery>;
+
 export const NeverQuery = Type.Object({ ...CoverageQuery.properties, ...Paging });
 export type NeverQuery = Static<typeof NeverQuery>;
 export const NeverItem = Type.Object({

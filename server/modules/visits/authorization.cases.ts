@@ -99,6 +99,9 @@ export const routeCases: Record<string, RouteCase> = {
   'GET /api/visits/coverage': on(LEDGER_READERS, gridOf, (grid) =>
     get(`/api/visits/coverage?areaCode=${grid}&${PERIOD()}`),
   ),
+  'GET /api/visits/coverage/export': on(LEDGER_READERS, gridOf, (grid) =>
+    get(`/api/visits/coverage/export?areaCode=${grid}&${PERIOD()}`),
+  ),
   'GET /api/visits/coverage/never': on(LEDGER_READERS, gridOf, (grid) =>
     get(`/api/visits/coverage/never?areaCode=${grid}&${PERIOD()}`),
   ),

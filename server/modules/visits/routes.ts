@@ -1,10 +1,12 @@
 /** HTTP routes of home visits (入户走访) and the ledger (民情台账); thin: each calls a service function. */
 import { Type } from 'typebox';
+import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { PHOTO_MAX_BYTES, PHOTO_MIME_TYPES } from '../../../common/schemas/cases';
 import { ErrorBody, Ok } from '../../../common/schemas/common';
 import {
   Coverage,
+  CoverageExportQuery,
   CoverageQuery,
   DueList,
   DueQuery,
@@ -30,9 +32,11 @@ import {
 } from '../../../common/schemas/visits';
 import type { AppContext } from '../../context';
 import type { App } from '../../http/types';
+import { localeOf } from '../../http/errors';
 import { unsupportedType } from '../../photos';
 import type { RequestMeta } from '../accounts/service';
 import type { RegisterRoutes } from '../index';
+import { ledgerFile } from './ledger-export';
 import { readVisitPhoto, uploadVisitPhoto } from './photos';
 import {
   correctVisit,
@@ -54,6 +58,7 @@ const writeSecurity = [{ session: [], csrf: [] }];
 const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const writeErrors = { ...readErrors, 409: ErrorBody };
 const tags = ['visits'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function meta(req: FastifyRequest): RequestMeta {
   return { ip: req.ip, requestId: req.id };
@@ -148,6 +153,36 @@ export const visitRoutes: RegisterRoutes = async (app, ctx) => {
       },
     },
     async (req) => coverage(ctx, req.requireActor(), req.query),
+  );
+
+  app.get(
+    '/api/visits/coverage/export',
+    {
+      schema: {
+        tags,
+        summary:
+          'The ledger as a file (XLSX: a sheet per grid and per grid worker; CSV: both tables, a blank line between), headers in the request language',
+        security,
+        querystring: CoverageExportQuery,
+        response: {
+          200: Type.Unsafe<Readable>({
+            description: 'The ledger',
+            content: {
+              [XLSX]: { schema: { type: 'string', format: 'binary' } },
+              'text/csv': { schema: { type: 'string', format: 'binary' } },
+            },
+          }),
+          ...readErrors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const f = await ledgerFile(ctx, req.requireActor(), req.query, localeOf(req));
+      return reply
+        .header('content-type', f.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX)
+        .header('content-disposition', `attachment; filename="${f.filename}"`)
+        .send(f.stream);
+    },
   );
 
   app.get(

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,7 @@ import { areas } from '../areas/tables';
 import { households } from '../people/tables';
 import { residentTags, tags } from '../tags/tables';
 import { visitNeeds, visits } from './tables';
+import { readXlsxRows } from '../people/io/xlsx';
 import { householdAt, insertRule, insertVisit } from './test-fixtures';
 
 type ErrorJson = { error: { code: string; details?: { field: string; rule: string; message: string }[] } };
@@ -46,6 +50,7 @@ type DueJson = {
 };
 type CoverageRowJson = {
   areaCode: string;
+  areaName?: string | null;
   households: number;
   visitedHouseholds: number;
   coveragePercent: number | null;
@@ -548,6 +553,87 @@ describe('the ledger (民情台账)', () => {
     expect(
       (await call('grid', 'GET', `/api/visits/coverage?areaCode=${GRID}&from=${from}&to=${to}`)).statusCode,
     ).toBe(403);
+  });
+});
+
+describe('the ledger as a file', () => {
+  const from = day(-30);
+  const to = day(0);
+  const query = `areaCode=${FIXTURE.communityA1}&from=${from}&to=${to}`;
+
+  it('holds the same figures as the ledger, per grid with a total and per grid worker, in XLSX and CSV', async () => {
+    const grid = FIXTURE.gridA1a;
+    const h = await householdAt(env.ctx, grid);
+    await record('gridA1', { householdId: h.id, visitedOn: day(-2), personsMet: [], situation: '正常' });
+    const ledger = (await call('commA1', 'GET', `/api/visits/coverage?${query}`)).json() as CoverageJson;
+
+    const csv = await call('commA1', 'GET', `/api/visits/coverage/export?${query}&format=csv`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe(
+      `attachment; filename="ledger-${FIXTURE.communityA1}-${from}-${to}.csv"`,
+    );
+    expect(csv.body.startsWith('\ufeff网格,区域编码,住户,已走访户,走访覆盖率（%）,走访次数\r\n')).toBe(true);
+    const lines = csv.body.slice(1).split('\r\n');
+    const figures = (r: CoverageJson['total']) =>
+      [r.households, r.visitedHouseholds, r.coveragePercent ?? '', r.visits].join(',');
+    for (const g of ledger.grids)
+      expect(lines).toContain(`${g.areaName ?? g.areaCode},${g.areaCode},${figures(g)}`);
+    expect(lines[ledger.grids.length + 1]).toMatch(
+      new RegExp(`^合计 · .+ · ${from} – ${to},${FIXTURE.communityA1},`),
+    );
+    expect(lines[ledger.grids.length + 1]!.endsWith(`,${figures(ledger.total)}`)).toBe(true);
+    expect(lines[ledger.grids.length + 2]).toBe('');
+    expect(lines[ledger.grids.length + 3]).toBe('网格员,网格,住户,本人走访户,走访覆盖率（%）,走访次数');
+    const worker = ledger.workers.find((w) => w.name === 'gridA1')!;
+    const gridName = ledger.grids.find((g) => g.areaCode === grid)!.areaName;
+    expect(lines).toContain(`gridA1,${gridName},${figures(worker)}`);
+
+    const xlsx = await call('commA1', 'GET', `/api/visits/coverage/export?${query}`);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-ledger-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'l.xlsx'), xlsx.rawPayload);
+      const rows: unknown[][] = [];
+      for await (const chunk of readXlsxRows(path.join(dir, 'l.xlsx')))
+        for (const r of chunk) rows.push(r.cells);
+      expect(rows[0]).toEqual(['网格', '区域编码', '住户', '已走访户', '走访覆盖率（%）', '走访次数']);
+      const row = rows.find((r) => r[1] === grid)!;
+      const g = ledger.grids.find((r) => r.areaCode === grid)!;
+      expect(row.slice(2).map(String)).toEqual(
+        [g.households, g.visitedHouseholds, g.coveragePercent ?? '', g.visits].map(String),
+      );
+      expect(rows).toHaveLength(ledger.grids.length + 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('speaks the request language and refuses what the ledger refuses', async () => {
+    const en = await env.app.inject({
+      method: 'GET',
+      url: `/api/visits/coverage/export?${query}&format=csv`,
+      headers: { ...s.commA1!.headers, 'accept-language': 'en' },
+    });
+    expect(en.body.startsWith('\ufeffGrid,Area code,Households,Visited,Period coverage (%),Visits\r\n')).toBe(
+      true,
+    );
+    const other = await call('streetB', 'GET', `/api/visits/coverage/export?${query}`);
+    expect(other.statusCode).toBe(403);
+    expect(problems(other)).toEqual(['querystring.areaCode:outOfScope']);
+    const pdf = await call('commA1', 'GET', `/api/visits/coverage/export?${query}&format=pdf`);
+    expect(pdf.statusCode).toBe(400);
+    expect(problems(pdf)[0]).toMatch(/^querystring\.format:/);
+    const backwards = await call(
+      'commA1',
+      'GET',
+      `/api/visits/coverage/export?areaCode=${FIXTURE.communityA1}&from=${to}&to=${from}`,
+    );
+    expect(problems(backwards)).toEqual(['querystring.to:dateOrder']);
+    expect((await call('gridA1', 'GET', `/api/visits/coverage/export?${query}`)).statusCode).toBe(403);
   });
 });
 

@@ -4,10 +4,14 @@
  */
 import { useEffect, useState } from 'react';
 import {
+  App,
+  Button,
   Card,
   DatePicker,
   Drawer,
+  Dropdown,
   Empty,
+  Input,
   List,
   Pagination,
   Progress,
@@ -16,6 +20,7 @@ import {
   Table,
   Typography,
 } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { Link } from 'react-router';
 import { isApiError, type ApiError } from '../../api';
@@ -29,7 +34,27 @@ import { chinaDay, visitsApi, type Coverage, type NeverItems } from './api';
 import './visits.css';
 
 type Row = Coverage['grids'][number];
+type WorkerRow = Coverage['workers'][number];
 const NEVER_PAGE = 20;
+/** Rows per page of the ledger's tables: a street has hundreds of grids, too many to draw at once on a phone. */
+const LEDGER_PAGE = 20;
+
+/** Sorters for the figure columns. */
+const byNumber =
+  (key: 'households' | 'visitedHouseholds' | 'visits') => (a: Row | WorkerRow, b: Row | WorkerRow) =>
+    a[key] - b[key];
+/** Rows without a coverage (no households) go last in either order: sorting is for finding the weakest or best grids. */
+const byCoverage = (a: Row | WorkerRow, b: Row | WorkerRow, order?: 'ascend' | 'descend' | null) => {
+  if (a.coveragePercent === null || b.coveragePercent === null) {
+    const last = order === 'descend' ? -1 : 1;
+    return a.coveragePercent === b.coveragePercent ? 0 : a.coveragePercent === null ? last : -last;
+  }
+  return a.coveragePercent - b.coveragePercent;
+};
+
+/** Whether a name holds the filter text (case-insensitive; an empty filter holds everything). */
+const matches = (name: string | null | undefined, filter: string) =>
+  !filter || (name ?? '').toLowerCase().includes(filter.toLowerCase());
 
 function Percent({ value }: { value: number | null }) {
   const mobile = useIsMobile();
@@ -43,7 +68,7 @@ function Percent({ value }: { value: number | null }) {
 }
 
 export default function LedgerPage() {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const { me } = useSession();
   const home = me?.assignments.find((a) => a.areaCode)?.areaCode ?? undefined;
   const [areaCode, setAreaCode] = useState<string | undefined>(home);
@@ -52,6 +77,9 @@ export default function LedgerPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [reload, setReload] = useState(0);
   const [drill, setDrill] = useState<Row | null>(null);
+  const [filter, setFilter] = useState('');
+  const [exporting, setExporting] = useState(false);
+  const { message } = App.useApp();
   const from = range[0].format('YYYY-MM-DD');
   const to = range[1].format('YYYY-MM-DD');
 
@@ -69,24 +97,69 @@ export default function LedgerPage() {
     return () => ac.abort();
   }, [areaCode, from, to, reload]);
 
+  // Fetched rather than linked, so that the file's headers follow the app's language and a refusal shows here.
+  const exportLedger = async (format: 'xlsx' | 'csv') => {
+    if (!areaCode) return;
+    setExporting(true);
+    try {
+      const query = new URLSearchParams({ areaCode, from, to, format });
+      const res = await fetch(`/api/visits/coverage/export?${query.toString()}`, {
+        credentials: 'same-origin',
+        headers: { 'Accept-Language': locale },
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        void message.error(body?.error?.message ?? String(res.status));
+        return;
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `ledger-${areaCode}-${from}-${to}.${format}`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch {
+      void message.error(t('common.networkError'));
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const pagination = {
+    pageSize: LEDGER_PAGE,
+    hideOnSinglePage: true,
+    showSizeChanger: false,
+    size: 'small' as const,
+    showTotal: (total: number) => t('common.total', { total }),
+  };
+
   const columns = [
     {
       title: t('visits.ledger.grid'),
       dataIndex: 'areaName',
+      // The name stays in view while the figures scroll sideways on a phone.
+      fixed: 'left' as const,
       render: (_: unknown, r: Row) => (
         <Typography.Link onClick={() => setDrill(r)} data-testid="ledger-grid">
           {r.areaName ?? r.areaCode}
         </Typography.Link>
       ),
     },
-    { title: t('visits.ledger.households'), dataIndex: 'households' },
-    { title: t('visits.ledger.visited'), dataIndex: 'visitedHouseholds' },
+    { title: t('visits.ledger.households'), dataIndex: 'households', sorter: byNumber('households') },
+    {
+      title: t('visits.ledger.visited'),
+      dataIndex: 'visitedHouseholds',
+      sorter: byNumber('visitedHouseholds'),
+    },
     {
       title: t('visits.ledger.coverage'),
       dataIndex: 'coveragePercent',
+      sorter: byCoverage,
       render: (v: number | null) => <Percent value={v} />,
     },
-    { title: t('visits.ledger.visits'), dataIndex: 'visits' },
+    { title: t('visits.ledger.visits'), dataIndex: 'visits', sorter: byNumber('visits') },
   ];
 
   return (
@@ -101,6 +174,30 @@ export default function LedgerPage() {
             if (v?.[0] && v[1]) setRange([v[0], v[1]]);
           }}
         />
+        {data && (
+          <Input.Search
+            allowClear
+            placeholder={t('visits.ledger.filter')}
+            onChange={(e) => setFilter(e.target.value.trim())}
+            style={{ width: 200 }}
+            data-testid="ledger-filter"
+          />
+        )}
+        {data && (
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'xlsx', label: 'Excel (XLSX)', 'data-testid': 'ledger-export-xlsx' },
+                { key: 'csv', label: 'CSV', 'data-testid': 'ledger-export-csv' },
+              ],
+              onClick: ({ key }) => void exportLedger(key as 'xlsx' | 'csv'),
+            }}
+          >
+            <Button icon={<DownloadOutlined />} loading={exporting} data-testid="ledger-export">
+              {t('visits.ledger.export')}
+            </Button>
+          </Dropdown>
+        )}
       </Space>
       {error ? (
         <ErrorResult error={error} onRetry={() => setReload((n) => n + 1)} />
@@ -134,29 +231,38 @@ export default function LedgerPage() {
               rowKey="areaCode"
               size="small"
               columns={columns}
-              dataSource={data.grids}
-              pagination={false}
+              dataSource={data.grids.filter((r) => matches(r.areaName ?? r.areaCode, filter))}
+              pagination={pagination}
               scroll={{ x: 'max-content' }}
               data-testid="ledger-grids"
             />
           </Card>
           <Card title={t('visits.ledger.byWorker')} className="visits-section">
-            <Table
+            <Table<WorkerRow>
               rowKey="accountId"
               size="small"
-              dataSource={data.workers}
-              pagination={false}
+              dataSource={data.workers.filter((w) => matches(w.name, filter))}
+              pagination={pagination}
               scroll={{ x: 'max-content' }}
               columns={[
-                { title: t('visits.ledger.worker'), dataIndex: 'name' },
-                { title: t('visits.ledger.households'), dataIndex: 'households' },
-                { title: t('visits.ledger.visitedByWorker'), dataIndex: 'visitedHouseholds' },
+                { title: t('visits.ledger.worker'), dataIndex: 'name', fixed: 'left' },
+                {
+                  title: t('visits.ledger.households'),
+                  dataIndex: 'households',
+                  sorter: byNumber('households'),
+                },
+                {
+                  title: t('visits.ledger.visitedByWorker'),
+                  dataIndex: 'visitedHouseholds',
+                  sorter: byNumber('visitedHouseholds'),
+                },
                 {
                   title: t('visits.ledger.coverage'),
                   dataIndex: 'coveragePercent',
+                  sorter: byCoverage,
                   render: (v: number | null) => <Percent value={v} />,
                 },
-                { title: t('visits.ledger.visits'), dataIndex: 'visits' },
+                { title: t('visits.ledger.visits'), dataIndex: 'visits', sorter: byNumber('visits') },
               ]}
             />
           </Card>
