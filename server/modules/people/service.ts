@@ -702,7 +702,7 @@ export async function createResident(
       return residentCard(tx, r.id);
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'residents_district_id_number_key')) throw duplicateId();
+    if (isUniqueViolation(err, 'residents_id_number_district_key')) throw duplicateId();
     throw err;
   }
 }
@@ -840,7 +840,7 @@ export async function updateResident(
       return residentCard(tx, cur.id);
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'residents_district_id_number_key')) throw duplicateId();
+    if (isUniqueViolation(err, 'residents_id_number_district_key')) throw duplicateId();
     throw err;
   }
 }

@@ -115,11 +115,11 @@ export const residents = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('residents_district_id_number_key')
-      .on(t.districtPath, t.idNumberHash)
+    // Migration 0027: led by the hash, so the search by ID number across a scope uses it too.
+    uniqueIndex('residents_id_number_district_key')
+      .on(t.idNumberHash, t.districtPath)
       .where(sql`id_number_hash is not null`),
     index('residents_path_idx').using('btree', t.areaPath.op('text_pattern_ops')),
-    index('residents_id_hash_idx').on(t.idNumberHash),
     index('residents_phone_hash_idx').on(t.phoneHash),
     index('residents_id_last4_idx').on(t.idNumberLast4),
     index('residents_phone_last4_idx').on(t.phoneLast4),
