@@ -443,6 +443,10 @@ async function run(): Promise<Report> {
             (await sql.query('show synchronous_commit')).rows[0] as { synchronous_commit: string }
           ).synchronous_commit,
           fsync: ((await sql.query('show fsync')).rows[0] as { fsync: string }).fsync,
+          sharedBuffers: ((await sql.query('show shared_buffers')).rows[0] as { shared_buffers: string })
+            .shared_buffers,
+          maxWalSize: ((await sql.query('show max_wal_size')).rows[0] as { max_wal_size: string })
+            .max_wal_size,
         },
         settings,
         rawInsert,
@@ -477,7 +481,8 @@ function markdown(r: Report, jsonFile: string): string {
   const lines = [
     START,
     `Run ${r.date.slice(0, 10)} at commit \`${(r.commit ?? 'unknown').slice(0, 7)}\`, PostgreSQL ${r.machine.postgres} ` +
-      `(fsync ${r.machine.fsync}, synchronous_commit ${r.machine.synchronousCommit}), ${r.machine.cpus} cores shared ` +
+      `(fsync ${r.machine.fsync}, synchronous_commit ${r.machine.synchronousCommit}, shared_buffers ${r.machine.sharedBuffers ?? '?'}, ` +
+      `max_wal_size ${r.machine.maxWalSize ?? '?'}), ${r.machine.cpus} cores shared ` +
       `with the load generator, Node ${r.machine.node}. Raw figures: \`${jsonFile}\`.`,
     '',
     '| What | Rate | p50 | p99 | Note |',

@@ -683,6 +683,7 @@ async function run(): Promise<Report> {
             fsync: await show('fsync'),
             synchronousCommit: await show('synchronous_commit'),
             sharedBuffers: await show('shared_buffers'),
+            maxWalSize: await show('max_wal_size'),
             loadAverage: round(os.loadavg()[0]!),
           },
           settings: { ...settings, parts: [...settings.parts] },
@@ -726,7 +727,8 @@ function markdown(r: Report, jsonFile: string): string {
   const lines = [
     START,
     `Run ${r.date.slice(0, 10)} at commit \`${(r.commit ?? 'unknown').slice(0, 7)}\`, PostgreSQL ${r.machine.postgres} ` +
-      `(fsync ${r.machine.fsync}, synchronous_commit ${r.machine.synchronousCommit}), ${r.machine.cpus} cores shared ` +
+      `(fsync ${r.machine.fsync}, synchronous_commit ${r.machine.synchronousCommit}, shared_buffers ${r.machine.sharedBuffers}, ` +
+      `max_wal_size ${r.machine.maxWalSize}), ${r.machine.cpus} cores shared ` +
       `with the load generator, Node ${r.machine.node}. Raw figures: \`${jsonFile}\`.`,
     '',
     `(a) The city: ${n(p.residents)} residents in ${n(p.households)} households and ${n(p.grids)} grids of 龙子湖区; ` +
