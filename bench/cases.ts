@@ -336,13 +336,17 @@ async function run(): Promise<Report> {
       }
 
       const t0 = performance.now();
-      if (await fillCases(sql, settings.cases)) {
-        // What the jobs loop does every few seconds: fold the status deltas of the fill into the kept counts.
-        await compactCaseCounts(ctx.db);
-        // And what autovacuum does soon after a bulk load: statistics and the visibility map (index-only scans).
-        await sql.query('vacuum (analyze)');
-      }
-      log(`(c) filled to ${settings.cases} cases in ${Math.round((performance.now() - t0) / 1000)} s`);
+      const filled = await fillCases(sql, settings.cases);
+      // What the jobs loop does every few seconds: fold the status deltas into the kept counts. Not only the fill's: a
+      // kept database also holds those of the last run's intake and deadline job (two million of them), which every
+      // count would otherwise add up again.
+      const folded = await compactCaseCounts(ctx.db);
+      // And what autovacuum does soon after a bulk change: statistics and the visibility map (index-only scans).
+      if (filled || folded > 10_000) await sql.query('vacuum (analyze)');
+      log(
+        `(c) filled to ${settings.cases} cases in ${Math.round((performance.now() - t0) / 1000)} s ` +
+          `(${folded} status changes folded into the kept counts)`,
+      );
 
       const lists: ListResult[] = [];
       if (part('c')) {
