@@ -81,7 +81,17 @@ describe('the deadline job', () => {
   async function supervisionList(who: string): Promise<string[]> {
     const res = await get(who, '/api/cases?supervision=true&limit=200');
     expect(res.statusCode, res.body).toBe(200);
-    return (res.json() as { items: { id: string }[] }).items.map((i) => i.id);
+    const body = res.json() as {
+      items: { id: string; status: string }[];
+      total: number;
+      counts: Record<string, number>;
+    };
+    // The tabs count what the list holds (its counts are read apart from its page).
+    const byStatus: Record<string, number> = {};
+    for (const i of body.items) byStatus[i.status] = (byStatus[i.status] ?? 0) + 1;
+    expect(body.counts).toEqual(byStatus);
+    expect(body.total).toBe(body.items.length);
+    return body.items.map((i) => i.id);
   }
 
   beforeAll(async () => {

@@ -351,10 +351,17 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   // the work list whose parts do not overlap), else the rows counted with the page.
   const plain = filters.length === 0;
   const onlyOverdue = filters.length === 1 && query.overdue === true;
+  const onlySupervision = filters.length === 1 && query.supervision === true;
   const areaScope = !mine && reach.departmentIds.length === 0 && reach.paths.length > 0;
   let kept: CountParts[] | null = null;
   if (plain && areaScope) kept = underCountParts(reach.paths, actor.accountId);
   else if (plain && mine && disjointParts(mine)) kept = mineCountParts(mine, actor);
+  else if (onlySupervision && disjoint)
+    // The supervisor's list reads its page (newest first) and its counts apart, both from cases_supervision_idx: in one
+    // pass a city's 10,000 escalated cases went through a materialized table twice (7 ms of PostgreSQL against 3.3 ms).
+    kept = filtered.map(
+      (a) => sql`select status, count(*)::int as n from ${cases} where ${a} group by status`,
+    );
   else if (onlyOverdue && areaScope) {
     kept = overdueCountParts(reach.paths, actor.accountId, overdue);
     byArea = reach.paths.map((p) =>
