@@ -96,10 +96,11 @@ describe('the register on the staff screens', () => {
     await ledger.context.close();
   });
 
-  it("pages, filters and sorts a street's ledger, and exports it as a spreadsheet", async () => {
+  it("pages, filters and sorts a street's ledger in large text, and exports it as a spreadsheet", async () => {
     const { context, page } = await openPhone(e2e);
     await staffLogin(page, 'demo.street_staff');
     await page.goto('/visits/ledger');
+    await largeText(page);
     const table = page.getByTestId('ledger-grids');
     const rows = table.locator('tbody tr.ant-table-row');
     await rows.first().waitFor();
