@@ -1,6 +1,5 @@
 /** HTTP routes of home visits (入户走访) and the ledger (民情台账); thin: each calls a service function. */
 import { Type } from 'typebox';
-import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { PHOTO_MAX_BYTES, PHOTO_MIME_TYPES } from '../../../common/schemas/cases';
 import { ErrorBody, Ok } from '../../../common/schemas/common';
@@ -36,6 +35,7 @@ import { localeOf } from '../../http/errors';
 import { unsupportedType } from '../../photos';
 import type { RequestMeta } from '../accounts/service';
 import type { RegisterRoutes } from '../index';
+import { attachment, spreadsheetFile, XLSX_MIME } from '../people/io/spreadsheet';
 import { ledgerFile } from './ledger-export';
 import { readVisitPhoto, uploadVisitPhoto } from './photos';
 import {
@@ -58,7 +58,6 @@ const writeSecurity = [{ session: [], csrf: [] }];
 const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const writeErrors = { ...readErrors, 409: ErrorBody };
 const tags = ['visits'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function meta(req: FastifyRequest): RequestMeta {
   return { ip: req.ip, requestId: req.id };
@@ -165,13 +164,7 @@ export const visitRoutes: RegisterRoutes = async (app, ctx) => {
         security,
         querystring: CoverageExportQuery,
         response: {
-          200: Type.Unsafe<Readable>({
-            description: 'The ledger',
-            content: {
-              [XLSX]: { schema: { type: 'string', format: 'binary' } },
-              'text/csv': { schema: { type: 'string', format: 'binary' } },
-            },
-          }),
+          200: spreadsheetFile('The ledger'),
           ...readErrors,
         },
       },
@@ -179,8 +172,8 @@ export const visitRoutes: RegisterRoutes = async (app, ctx) => {
     async (req, reply) => {
       const f = await ledgerFile(ctx, req.requireActor(), req.query, localeOf(req));
       return reply
-        .header('content-type', f.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX)
-        .header('content-disposition', `attachment; filename="${f.filename}"`)
+        .header('content-type', f.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_MIME)
+        .header('content-disposition', attachment(f.filename))
         .send(f.stream);
     },
   );

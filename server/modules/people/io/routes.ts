@@ -1,6 +1,4 @@
 /** HTTP routes of resident import and export (template, raw upload, report download, list export); thin. */
-import type { Readable } from 'node:stream';
-import { Type } from 'typebox';
 import { ErrorBody } from '../../../../common/schemas/common';
 import {
   ExportQuery,
@@ -16,27 +14,13 @@ import type { App } from '../../../http/types';
 import type { RegisterRoutes } from '../../index';
 import { exportResidents } from './export';
 import { IMPORT_MIME_TYPES, reportFile, runImport, unsupportedSheetType } from './service';
+import { attachment, spreadsheetFile, XLSX_MIME } from './spreadsheet';
 import { templateStream } from './template';
 
 const security = [{ session: [] }];
 const writeSecurity = [{ session: [], csrf: [] }];
 const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['people'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-const file = (what: string) =>
-  Type.Unsafe<Readable>({
-    description: what,
-    content: {
-      [XLSX]: { schema: { type: 'string', format: 'binary' } },
-      'text/csv': { schema: { type: 'string', format: 'binary' } },
-    },
-  });
-
-function attachment(name: string): string {
-  return `attachment; filename="${name}"`;
-}
-
 export const peopleIoRoutes: RegisterRoutes = async (app, ctx) => {
   app.get(
     '/api/people/import-template',
@@ -46,14 +30,14 @@ export const peopleIoRoutes: RegisterRoutes = async (app, ctx) => {
         summary: 'The resident import template: Chinese headers, an example row, and (XLSX) a notes sheet',
         security,
         querystring: FileFormatQuery,
-        response: { 200: file('The template'), ...readErrors },
+        response: { 200: spreadsheetFile('The template'), ...readErrors },
       },
     },
     async (req, reply) => {
       const format = req.query.format ?? 'xlsx';
       const stream = templateStream(req.requireActor(), format);
       return reply
-        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : XLSX)
+        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_MIME)
         .header('content-disposition', attachment(`residents-template.${format}`))
         .send(stream);
     },
@@ -71,7 +55,7 @@ export const peopleIoRoutes: RegisterRoutes = async (app, ctx) => {
         security,
         params: ReportParams,
         querystring: FileFormatQuery,
-        response: { 200: file('The report'), ...readErrors },
+        response: { 200: spreadsheetFile('The report'), ...readErrors },
       },
     },
     async (req, reply) => {
@@ -98,7 +82,7 @@ export const peopleIoRoutes: RegisterRoutes = async (app, ctx) => {
           'Export residents within scope to XLSX or CSV (streamed). Numbers masked unless unmasked=true with a purpose and the reveal permission; audited either way',
         security,
         querystring: ExportQuery,
-        response: { 200: file('The resident list'), ...readErrors },
+        response: { 200: spreadsheetFile('The resident list'), ...readErrors },
       },
     },
     async (req, reply) => {

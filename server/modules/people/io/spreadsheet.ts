@@ -1,10 +1,12 @@
 /**
  * Spreadsheet plumbing shared by import and export: rows of a CSV or XLSX file as a stream of chunks, the header
- * row mapped to the register's columns, CSV writing, and the guard against spreadsheet-formula injection.
+ * row mapped to the register's columns, CSV writing, the guard against spreadsheet-formula injection, and what a
+ * route sending a spreadsheet declares.
  */
 import fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { Type } from 'typebox';
 import {
   IO_COLUMNS,
   IO_HEADER_ALIASES,
@@ -18,6 +20,24 @@ export type { CellValue, SheetRow };
 
 /** Bytes of CSV text a file may have at most (the upload cap applies first; this guards the decoded text). */
 const CSV_MAX_FIELD = 10_000;
+
+/** The Content-Type of an XLSX file. */
+export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The response schema of a route that sends a spreadsheet, XLSX or CSV, for the OpenAPI document. */
+export const spreadsheetFile = (what: string) =>
+  Type.Unsafe<Readable>({
+    description: what,
+    content: {
+      [XLSX_MIME]: { schema: { type: 'string', format: 'binary' } },
+      'text/csv': { schema: { type: 'string', format: 'binary' } },
+    },
+  });
+
+/** The Content-Disposition of a file sent for download under this name. */
+export function attachment(name: string): string {
+  return `attachment; filename="${name}"`;
+}
 
 /** A spreadsheet cell as text that no spreadsheet program evaluates: = + - @ tab CR at the start get a '. */
 export function safeCell(value: string): string {
