@@ -176,6 +176,23 @@ function fillSlots(slots: Slot[], values: PreparedValues): unknown[] {
   return params;
 }
 
+/**
+ * Runs raw SQL like queryRows, but under a name made from its text, so PostgreSQL keeps it parsed per connection and,
+ * once a plan made without the values proves as cheap as planning each call, stops planning it (PGlite runs it as a
+ * plain query). For statements built per call whose text has few shapes: every value must be a parameter, never part
+ * of the text, or each value would leave another statement behind on every connection. Write conditions the plan can
+ * use without the values (db/fragments.ts): a prefix as a range, a partial index's statuses as literals.
+ */
+export async function queryNamed<T>(db: Tx, query: SQL): Promise<T[]> {
+  const runner = db as unknown as NamedStatementRunner;
+  const built = runner.dialect.sqlToQuery(query);
+  const name = `ln_${createHash('sha1').update(built.sql).digest('hex').slice(0, 24)}`;
+  const result = (await runner.session.prepareQuery(built, undefined, name, false).execute()) as {
+    rows: T[];
+  };
+  return result.rows;
+}
+
 /** The values of a statement built once: by placeholder name, or an object per group for names `group.key`. */
 export type PreparedValues = Record<string, unknown>;
 

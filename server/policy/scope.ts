@@ -3,6 +3,7 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Action, Subject } from '../../common/abilities';
 import { DEPARTMENT_ROLES } from '../../common/roles';
+import { startsWith } from '../db/fragments';
 import { cases } from '../modules/cases/tables';
 import { pathWithin, type Ability, type Actor } from './ability';
 import { RULES } from './rules';
@@ -30,7 +31,8 @@ export function scopeWhere(
  */
 export function caseScopeWhere(ability: Ability, actor: Actor | null): SQL {
   const { paths, departmentIds } = caseReach(ability, actor);
-  const parts: SQL[] = paths.map((p) => sql`${cases.areaPath} like ${p + '%'}`);
+  // A range rather than LIKE, so the case lists' named statements (queryNamed) keep one plan for every actor.
+  const parts: SQL[] = paths.map((p) => startsWith(cases.areaPath, p));
   if (departmentIds.length > 0) {
     parts.push(inArray(cases.leadDepartmentId, departmentIds));
     for (const d of departmentIds) parts.push(sql`${cases.coDepartmentIds} @> ${JSON.stringify([d])}::jsonb`);

@@ -265,4 +265,79 @@ describe('the status counts of case lists', () => {
     );
     expect(left?.n).toBe(0);
   });
+  it('keep the supervisor’s list’s counts right as cases are escalated, supervised, closed and folded', async () => {
+    const onList = (id: string, set: Partial<typeof cases.$inferInsert>) =>
+      env.ctx.db.update(cases).set(set).where(eq(cases.id, id));
+    const placed = {
+      escalated: await placeCase(env.ctx, category, FIXTURE.gridA1a, { status: 'accepted' }),
+      supervised: await placeCase(env.ctx, category, FIXTURE.communityA2, { status: 'handling' }),
+      both: await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'handled' }),
+      closed: await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'closed' }),
+      notOnList: await placeCase(env.ctx, category, FIXTURE.gridA1a, { status: 'handling' }),
+      otherStreet: await placeCase(env.ctx, category, FIXTURE.communityB1, { status: 'dispatched' }),
+      departments: await placeCase(env.ctx, category, FIXTURE.communityA2, {
+        status: 'dispatched',
+        leadDepartmentId: departmentId,
+        departmentPath: '340302',
+      }),
+      // The community worker's own report elsewhere, escalated.
+      reportedElsewhere: await placeCase(env.ctx, category, FIXTURE.communityB1, {
+        status: 'accepted',
+        reporterAccountId: accountIds['counts.community']!,
+      }),
+    };
+    const escalatedAt = new Date();
+    for (const c of [
+      placed.escalated,
+      placed.closed,
+      placed.otherStreet,
+      placed.departments,
+      placed.reportedElsewhere,
+    ])
+      await onList(c.id, { overdueEscalatedAt: escalatedAt });
+    await onList(placed.supervised.id, { supervised: true });
+    await onList(placed.both.id, { supervised: true, overdueEscalatedAt: escalatedAt });
+
+    const check = async (why: string) => {
+      for (const who of Object.keys(staff)) {
+        const { kept, counted } = await both(who, '?supervision=true');
+        expect(kept.counts, `${who}, ${why}`).toEqual(counted.counts);
+        expect(kept.total, `${who}, ${why}`).toBe(counted.total);
+        expect(kept.items.map((i) => i.id)).toEqual(counted.items.map((i) => i.id));
+      }
+    };
+    const listedIds = async (who: string) =>
+      (await both(who, '?supervision=true')).kept.items.map((i) => i.id);
+
+    await check('as placed');
+    const street = await listedIds('counts.street');
+    expect(street).toEqual(
+      expect.arrayContaining([placed.escalated.id, placed.supervised.id, placed.both.id]),
+    );
+    for (const c of [placed.closed, placed.notOnList, placed.otherStreet]) expect(street).not.toContain(c.id);
+    expect(await listedIds('counts.community')).toContain(placed.reportedElsewhere.id);
+    expect(await listedIds('counts.leader')).toContain(placed.otherStreet.id);
+
+    await compactCaseCounts(env.ctx.db);
+    await check('folded');
+
+    // The leader lifts a supervision, one escalated case closes, another is escalated, and one moves to another street.
+    await onList(placed.supervised.id, { supervised: false });
+    await onList(placed.both.id, { supervised: false });
+    await onList(placed.escalated.id, { status: 'closed' });
+    await onList(placed.notOnList.id, { overdueEscalatedAt: escalatedAt });
+    const [a2] = await queryRows<{ path: string }>(
+      env.ctx.db,
+      sql`select path from areas where code = ${FIXTURE.communityA2}`,
+    );
+    await onList(placed.otherStreet.id, { areaCode: FIXTURE.communityA2, areaPath: a2!.path });
+    await check('after the changes');
+    const after = await listedIds('counts.street');
+    expect(after).not.toContain(placed.supervised.id);
+    expect(after).toEqual(
+      expect.arrayContaining([placed.both.id, placed.notOnList.id, placed.otherStreet.id]),
+    );
+    await compactCaseCounts(env.ctx.db);
+    await check('after the changes, folded');
+  });
 });

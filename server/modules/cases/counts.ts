@@ -5,7 +5,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
-import { queryRows } from '../../db/client';
+import { queryNamed, queryRows } from '../../db/client';
+import { inConstants, startsWith } from '../../db/fragments';
 import { AREA_PATH_LENGTHS } from '../../../common/area-code';
 
 const COUNTS_LOCK = 7_310_004;
@@ -14,7 +15,7 @@ const COUNTS_LOCK = 7_310_004;
 export const PAST_DUE_DAY = '1970-01-01';
 /** Today in UTC, as the due days are kept (linli_case_due_day). */
 const TODAY = sql`(now() at time zone 'UTC')::date`;
-/** The area path lengths a due count is kept under (AREA_PATH_LENGTHS of common/area-code.ts). */
+/** The area path lengths a due or supervision count is kept under (AREA_PATH_LENGTHS of common/area-code.ts). */
 const DUE_PATH_LENGTHS = sql.raw(`array[${AREA_PATH_LENGTHS.join(', ')}]`);
 
 /** Folds the deltas written so far into the counts; answers how many delta rows it folded. One folder at a time. */
@@ -27,7 +28,7 @@ export async function compactCaseCounts(db: Db): Promise<number> {
     if (!got?.locked) return 0;
     const [r] = await queryRows<{ n: number }>(
       tx,
-      sql`with moved as (delete from case_status_deltas returning area_path, holder_key, status, due_day, n),
+      sql`with moved as (delete from case_status_deltas returning area_path, holder_key, status, due_day, supervised, n),
                located as (select area_path, status, sum(n) as n from moved group by area_path, status),
                -- Counted under every prefix of the path, so a scope's count is one row a status.
                folded as (
@@ -50,6 +51,15 @@ export async function compactCaseCounts(db: Db): Promise<number> {
                   where due_day is not null and l <= length(area_path)
                   group by 1, 2, 3
                  on conflict (area_path, status, due_day) do update set n = case_due_counts.n + excluded.n
+                 returning 1),
+               -- The supervisor's list: the same area paths, for the cases on it.
+               supervision as (
+                 insert into case_supervision_counts (area_path, status, n)
+                 select left(area_path, l), status, sum(n)
+                   from moved, unnest(${DUE_PATH_LENGTHS}) l
+                  where supervised and l <= length(area_path)
+                  group by 1, 2
+                 on conflict (area_path, status) do update set n = case_supervision_counts.n + excluded.n
                  returning 1)
           select (select count(*) from moved)::int as n`,
     );
@@ -65,9 +75,13 @@ export async function compactCaseCounts(db: Db): Promise<number> {
     await tx.execute(sql`delete from case_status_counts where n = 0`);
     await tx.execute(sql`delete from case_holder_counts where n = 0`);
     await tx.execute(sql`delete from case_due_counts where n = 0`);
+    await tx.execute(sql`delete from case_supervision_counts where n = 0`);
     return r?.n ?? 0;
   });
 }
+
+/** The rows of `statuses`, written as literals (a plan made once still sees them). */
+const statusIn = (statuses: readonly string[]) => inConstants(sql`status`, statuses);
 
 /** case_status_counts rows of exactly these paths: each row counts the cases under its path (a prefix). */
 const keyIn = (paths: string[]) =>
@@ -83,7 +97,7 @@ const underAny = (col: SQL, paths: string[]) =>
   paths.length === 0
     ? sql`false`
     : sql.join(
-        paths.map((p) => sql`${col} like ${p + '%'}`),
+        paths.map((p) => startsWith(col, p)),
         sql` or `,
       );
 
@@ -133,12 +147,31 @@ export function overdueCountParts(
   ];
 }
 
+/**
+ * The count parts of the cases on the supervisor's list (`onList`: escalated or supervised) among `statuses`, located
+ * under any of `paths` (area paths, not overlapping), plus those the actor reported elsewhere. Exact: the deltas not
+ * yet folded are added in.
+ */
+export function supervisionCountParts(
+  paths: string[],
+  reporterAccountId: string | null,
+  statuses: readonly string[],
+  onList: SQL,
+): CountParts[] {
+  return [
+    sql`select status, n from case_supervision_counts where ${keyIn(paths)} and ${statusIn(statuses)}`,
+    sql`select status, n from case_status_deltas
+         where supervised and (${underAny(sql`area_path`, paths)}) and ${statusIn(statuses)}`,
+    reportedElsewhere(reporterAccountId, paths, sql`${onList} and ${statusIn(statuses)}`),
+  ];
+}
+
 /** The holder key of cases a department leads (as linli_case_holder_key in migration 0010 writes it). */
 export const departmentHolderKey = (departmentId: string) => `d:${departmentId}`;
 
-/** The LIKE patterns of the holder keys of cases held without a department at or under `path`: at `levels`. */
-export function holderKeyPatterns(path: string, levels: readonly string[]): string[] {
-  return levels.map((l) => `${l}:${path}%`);
+/** The prefixes of the holder keys of cases held without a department at or under `path`: at `levels`. */
+export function holderKeyPrefixes(path: string, levels: readonly string[]): string[] {
+  return levels.map((l) => `${l}:${path}`);
 }
 
 /** Rows (status, n) whose sums by status are counts: parts to be added up by sumCounts. */
@@ -147,7 +180,7 @@ export type CountParts = SQL;
 /** Sums count parts by status in one statement; statuses that sum to zero are left out. */
 export async function sumCounts(db: Db | Tx, parts: CountParts[]): Promise<Record<string, number>> {
   if (parts.length === 0) return {};
-  const rows = await queryRows<{ status: string; n: number }>(
+  const rows = await queryNamed<{ status: string; n: number }>(
     db,
     sql`select status, sum(n)::int as n from (${sql.join(parts, sql` union all `)}) x group by status`,
   );
@@ -156,22 +189,16 @@ export async function sumCounts(db: Db | Tx, parts: CountParts[]): Promise<Recor
   return out;
 }
 
-const statusIn = (statuses: readonly string[]) =>
-  sql`status in (${sql.join(
-    statuses.map((s) => sql`${s}`),
-    sql`, `,
-  )})`;
-
 /**
- * The count parts of the cases whose holder key is one of `keys` or matches one of `patterns` (LIKE), among
- * `statuses`. Exact (the deltas not yet folded are added in); the keys and patterns must not overlap.
+ * The count parts of the cases whose holder key is one of `keys` or starts with one of `prefixes`, among `statuses`.
+ * Exact (the deltas not yet folded are added in); the keys and prefixes must not overlap.
  */
 export function heldCountParts(
   keys: string[],
-  patterns: string[],
+  prefixes: string[],
   statuses: readonly string[],
 ): CountParts[] {
-  if ((keys.length === 0 && patterns.length === 0) || statuses.length === 0) return [];
+  if ((keys.length === 0 && prefixes.length === 0) || statuses.length === 0) return [];
   const match = sql.join(
     [
       ...(keys.length
@@ -182,7 +209,7 @@ export function heldCountParts(
             )})`,
           ]
         : []),
-      ...patterns.map((p) => sql`holder_key like ${p}`),
+      ...prefixes.map((p) => startsWith(sql`holder_key`, p)),
     ],
     sql` or `,
   );

@@ -226,6 +226,8 @@ export const caseStatusDeltas = pgTable(
     status: text('status').notNull(),
     /** The UTC day the case falls due while it can run late (linli_case_due_day, migration 0026), else null. */
     dueDay: date('due_day', { mode: 'string' }),
+    /** Whether the case is on the supervisor's list (escalated or supervised, migration 0028); null in older rows. */
+    supervised: boolean('supervised'),
     n: integer('n').notNull(),
   },
   (t) => [
@@ -268,4 +270,19 @@ export const caseDueCounts = pgTable(
     primaryKey({ columns: [t.areaPath, t.status, t.dueDay] }),
     index('case_due_counts_day_idx').on(t.dueDay),
   ],
+);
+
+/**
+ * The cases on the supervisor's list (the deadline job escalated them, or a leader supervises them), by area and
+ * status, kept from the same deltas: that list's counts.
+ */
+export const caseSupervisionCounts = pgTable(
+  'case_supervision_counts',
+  {
+    /** An area path (every area of each case's path has its row). */
+    areaPath: text('area_path').notNull(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.areaPath, t.status] })],
 );
