@@ -11,7 +11,18 @@ describe('SQL fragments for named statements', () => {
   });
   afterAll(async () => env.close());
 
-  const words = ['3403', '34030', '340399', '3404', '340', '3402', '34039:', 'community:3403', 'community:34031', ''];
+  const words = [
+    '3403',
+    '34030',
+    '340399',
+    '3404',
+    '340',
+    '3402',
+    '34039:',
+    'community:3403',
+    'community:34031',
+    '',
+  ];
   const values = sql.join(
     words.map((w) => sql`(${w})`),
     sql`, `,
