@@ -252,6 +252,8 @@ describe('the register on the staff screens', () => {
       }),
       page.getByTestId('export-confirm').click(),
     ]);
+    // Saved under the name the server gives, as the masked file is, not the fetched copy's random one.
+    expect(clear.suggestedFilename()).toMatch(/^residents-\d{4}-\d\d-\d\d\.xlsx$/);
     const clearRows = await sheetOf(clear);
     const clearIds = clearRows.slice(1).map((r) => String(r[idColumn] ?? ''));
     expect(clearIds).toHaveLength(ids.length);

@@ -219,6 +219,42 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/** The file name a Content-Disposition header gives (RFC 6266: filename* first), or '' without one. */
+function dispositionName(header: string | null): string {
+  if (!header) return '';
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // A malformed encoding: fall back to the plain name.
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain?.[1]?.trim() ?? '';
+}
+
+/**
+ * Downloads a file from the API: fetched in the app's language (the file's headers follow it) and saved under
+ * `fileName`, else the name the server gives; a refusal throws ApiError, so it shows where the user asked for the file.
+ */
+export async function downloadFile(path: string, query: Query, fileName?: string): Promise<void> {
+  const res = await send('GET', path, { query }, null);
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (res.status === 401) onUnauthorized?.();
+    throw err;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName ?? dispositionName(res.headers.get('Content-Disposition'));
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
   post: <T>(path: string, body?: unknown, opts: Omit<RequestOptions, 'body'> = {}) =>

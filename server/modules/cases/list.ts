@@ -358,32 +358,33 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
   const filtered = arms.map((a) => and(a, ...filters)!);
   const paged = query.status ? filtered.map((a) => and(a, eq(cases.status, query.status!))!) : filtered;
 
-  // The status tabs: the kept counts when the list is a union of kept keys (the plain area scope, or its overdue cases;
-  // the work list whose parts do not overlap), else the rows counted with the page.
+  // The status tabs, read apart from the page: the kept counts when the list is a union of kept keys (the plain area
+  // scope, its overdue cases or its supervisor's list; the work list whose parts do not overlap), or a department's
+  // supervisor's list counted from its index. Any other list counts its rows with the page (selectPageCounted).
   const plain = filters.length === 0;
   const onlyOverdue = filters.length === 1 && query.overdue === true;
   const onlySupervision = filters.length === 1 && query.supervision === true;
   const areaScope = !mine && reach.departmentIds.length === 0 && reach.paths.length > 0;
-  let kept: CountParts[] | null = null;
-  if (plain && areaScope) kept = underCountParts(reach.paths, actor.accountId);
-  else if (plain && mine && disjointParts(mine)) kept = mineCountParts(mine, actor);
+  let countedApart: CountParts[] | null = null;
+  if (plain && areaScope) countedApart = underCountParts(reach.paths, actor.accountId);
+  else if (plain && mine && disjointParts(mine)) countedApart = mineCountParts(mine, actor);
   else if (onlySupervision && areaScope)
     // The supervisor's list of an area scope: its page from cases_supervision_idx, its tabs from the kept counts.
-    kept = supervisionCountParts(reach.paths, actor.accountId, OPEN_STATUSES, onList);
+    countedApart = supervisionCountParts(reach.paths, actor.accountId, OPEN_STATUSES, onList);
   else if (onlySupervision && disjoint)
     // Another scope (a department's) reads its page and counts apart, both from cases_supervision_idx: in one pass a
     // city's 10,000 escalated cases went through a materialized table twice (7 ms of PostgreSQL against 3.3 ms).
-    kept = filtered.map((a) => countOpenByStatus(a));
+    countedApart = filtered.map((a) => countOpenByStatus(a));
   else if (onlyOverdue && areaScope) {
-    kept = overdueCountParts(reach.paths, actor.accountId, overdue);
+    countedApart = overdueCountParts(reach.paths, actor.accountId, overdue);
     byArea = reach.paths.map((p) =>
       p.length >= BY_AREA_MIN_PATH ? { column: 'area_path', under: p } : null,
     );
   }
-  const { rows, counts } = kept
+  const { rows, counts } = countedApart
     ? await Promise.all([
         selectPage(ctx, pageIds(paged, byArea, disjoint, limit, offset)),
-        sumCounts(ctx.db, kept),
+        sumCounts(ctx.db, countedApart),
       ]).then(([rows, counts]) => ({ rows, counts }))
     : await selectPageCounted(ctx, filtered, disjoint, query.status, limit, offset);
   const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);

@@ -1,10 +1,12 @@
 /** The ledger (民情台账) as a file: the coverage of an area over a period, per grid and per grid worker, in XLSX or CSV. */
 import { PassThrough, type Readable } from 'node:stream';
 import type { CoverageExportQuery } from '../../../common/schemas/visits';
+import { parseAreaCode } from '../../../common/area-code';
 import { translate } from '../../../common/i18n';
 import type { Locale } from '../../../common/locale';
 import type { AppContext } from '../../context';
 import type { Actor } from '../../policy/ability';
+import { appendAuditStandalone } from '../audit/log';
 import { csvLine, safeCell, type CellValue } from '../people/io/spreadsheet';
 import { writeXlsx } from '../people/io/xlsx';
 import { coverage } from './service';
@@ -17,16 +19,31 @@ export interface LedgerFile {
 
 /**
  * The ledger file, in the request's language, after the same checks as the ledger itself (who may read it, a known
- * area at a level it covers, a period in order). Names are made safe for spreadsheet programs.
+ * area at a level it covers, a period in order). Names are made safe for spreadsheet programs. The export is audited
+ * as resident exports are: it names the grid workers, who are people too.
  */
 export async function ledgerFile(
   ctx: AppContext,
   actor: Actor,
   q: CoverageExportQuery,
   locale: Locale,
+  meta: { ip: string | null; requestId: string | null },
 ): Promise<LedgerFile> {
   const format = q.format ?? 'xlsx';
   const data = await coverage(ctx, actor, { areaCode: q.areaCode, from: q.from, to: q.to });
+  const area = parseAreaCode(data.areaCode);
+  await appendAuditStandalone(ctx.db, {
+    actorId: actor.accountId,
+    actorName: actor.username ?? actor.displayName,
+    ip: meta.ip,
+    requestId: meta.requestId,
+    action: 'visits.ledger.export',
+    targetType: 'area',
+    targetId: data.areaCode,
+    areaPath: area.ok ? area.path : null,
+    outcome: 'success',
+    details: { format, from: data.from, to: data.to, grids: data.grids.length, workers: data.workers.length },
+  });
   const t = (key: Parameters<typeof translate>[1]) => translate(locale, key);
   const figures = (r: {
     households: number;

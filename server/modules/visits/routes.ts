@@ -170,7 +170,10 @@ export const visitRoutes: RegisterRoutes = async (app, ctx) => {
       },
     },
     async (req, reply) => {
-      const f = await ledgerFile(ctx, req.requireActor(), req.query, localeOf(req));
+      const f = await ledgerFile(ctx, req.requireActor(), req.query, localeOf(req), {
+        ip: req.ip,
+        requestId: req.id,
+      });
       return reply
         .header('content-type', f.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_MIME)
         .header('content-disposition', attachment(f.filename))

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { areaPath } from '../../../common/area-code';
@@ -610,6 +610,19 @@ describe('the ledger as a file', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+
+    // Each export is audited under the area, with who, what and which period, as resident exports are.
+    const audited = await env.ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'visits.ledger.export'), eq(auditLog.targetId, FIXTURE.communityA1)))
+      .orderBy(auditLog.at);
+    expect(audited.map((a) => (a.details as { format?: string }).format)).toEqual(['csv', 'xlsx']);
+    expect(audited[0]).toMatchObject({
+      actorName: 'commA1',
+      areaPath: areaPath(FIXTURE.communityA1),
+      details: { from, to, grids: ledger.grids.length, workers: ledger.workers.length },
+    });
   });
 
   it('speaks the request language and refuses what the ledger refuses', async () => {

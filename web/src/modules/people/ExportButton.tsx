@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { App, Button, Dropdown, Form, Input, Modal, Radio, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { PURPOSE_MAX, PURPOSE_MIN } from '../../../../common/schemas/people';
+import { downloadFile, isApiError } from '../../api';
 import { useLocale } from '../../i18n';
 import { useSession } from '../../session';
 
@@ -24,7 +25,7 @@ function download(url: string) {
 }
 
 export function ExportButton({ areaCode }: { areaCode?: string }) {
-  const { t, locale } = useLocale();
+  const { t } = useLocale();
   const { can } = useSession();
   const { message } = App.useApp();
   const [asking, setAsking] = useState(false);
@@ -41,20 +42,16 @@ export function ExportButton({ areaCode }: { areaCode?: string }) {
   const unmasked = async (v: { purpose: string; format: 'xlsx' | 'csv' }) => {
     setBusy(true);
     try {
-      const res = await fetch(
-        exportUrl({ ...base, format: v.format, unmasked: 'true', purpose: v.purpose.trim() }),
-        { credentials: 'same-origin', headers: { 'Accept-Language': locale } },
-      );
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        void message.error(body?.error?.message ?? String(res.status));
-        return;
-      }
-      const url = URL.createObjectURL(await res.blob());
-      download(url);
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await downloadFile('/api/residents/export', {
+        ...base,
+        format: v.format,
+        unmasked: 'true',
+        purpose: v.purpose.trim(),
+      });
       setAsking(false);
       form.resetFields();
+    } catch (e) {
+      void message.error(isApiError(e) ? e.message : t('common.networkError'));
     } finally {
       setBusy(false);
     }

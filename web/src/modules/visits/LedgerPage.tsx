@@ -23,7 +23,7 @@ import {
 import { DownloadOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { Link } from 'react-router';
-import { isApiError, type ApiError } from '../../api';
+import { downloadFile, isApiError, type ApiError } from '../../api';
 import { useLocale } from '../../i18n';
 import { useSession } from '../../session';
 import { Page } from '../../components/Page';
@@ -68,7 +68,7 @@ function Percent({ value }: { value: number | null }) {
 }
 
 export default function LedgerPage() {
-  const { t, locale } = useLocale();
+  const { t } = useLocale();
   const { me } = useSession();
   const home = me?.assignments.find((a) => a.areaCode)?.areaCode ?? undefined;
   const [areaCode, setAreaCode] = useState<string | undefined>(home);
@@ -102,26 +102,13 @@ export default function LedgerPage() {
     if (!areaCode) return;
     setExporting(true);
     try {
-      const query = new URLSearchParams({ areaCode, from, to, format });
-      const res = await fetch(`/api/visits/coverage/export?${query.toString()}`, {
-        credentials: 'same-origin',
-        headers: { 'Accept-Language': locale },
-      });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        void message.error(body?.error?.message ?? String(res.status));
-        return;
-      }
-      const url = URL.createObjectURL(await res.blob());
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `ledger-${areaCode}-${from}-${to}.${format}`;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch {
-      void message.error(t('common.networkError'));
+      await downloadFile(
+        '/api/visits/coverage/export',
+        { areaCode, from, to, format },
+        `ledger-${areaCode}-${from}-${to}.${format}`,
+      );
+    } catch (e) {
+      void message.error(isApiError(e) ? e.message : t('common.networkError'));
     } finally {
       setExporting(false);
     }
