@@ -154,8 +154,12 @@ function compileStatement(runner: NamedStatementRunner, query: SQL): BuiltStatem
     if (is(p, Placeholder)) return placeholderSlot(p.name, null);
     return { fixed: p };
   });
-  const name = `li_${createHash('sha1').update(built.sql).digest('hex').slice(0, 24)}`;
-  return { sql: built.sql, slots, name };
+  return { sql: built.sql, slots, name: statementName('li_', built.sql) };
+}
+
+/** The name a statement runs under on the server: the same text always gets the same name. */
+function statementName(prefix: string, text: string): string {
+  return `${prefix}${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
 }
 
 /** The driver parameters of one call: fixed values as they are, placeholders filled from the values and encoded. */
@@ -186,7 +190,7 @@ function fillSlots(slots: Slot[], values: PreparedValues): unknown[] {
 export async function queryNamed<T>(db: Tx, query: SQL): Promise<T[]> {
   const runner = db as unknown as NamedStatementRunner;
   const built = runner.dialect.sqlToQuery(query);
-  const name = `ln_${createHash('sha1').update(built.sql).digest('hex').slice(0, 24)}`;
+  const name = statementName('ln_', built.sql);
   const result = (await runner.session.prepareQuery(built, undefined, name, false).execute()) as {
     rows: T[];
   };

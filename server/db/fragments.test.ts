@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestApp, type TestEnv } from '../test/harness';
 import { queryNamed, queryRows } from './client';
-import { inConstants, prefixEnd, startsWith } from './fragments';
+import { constantArray, inConstants, prefixEnd, startsWith } from './fragments';
 
 describe('SQL fragments for named statements', () => {
   let env: TestEnv;
@@ -57,6 +57,12 @@ describe('SQL fragments for named statements', () => {
     expect(rows.map((r) => r.s)).toEqual(['handled', 'verified']);
     expect(() => inConstants(sql`s`, ["x'); drop table cases; --"])).toThrow(/Not a constant/);
     expect(() => inConstants(sql`s`, ['Handled'])).toThrow(/Not a constant/);
+    const [arr] = await queryNamed<{ a: string[] }>(
+      env.ctx.db,
+      sql`select ${constantArray(['handled', 'closed'])} as a`,
+    );
+    expect(arr!.a).toEqual(['handled', 'closed']);
+    expect(() => constantArray(['closed', "x'"])).toThrow(/Not a constant/);
   });
 
   it('runs one named statement with new values each time and answers each with its own rows', async () => {

@@ -33,7 +33,16 @@ const CONSTANT = /^[a-z][a-z_]*$/;
  */
 export function inConstants(column: AnyPgColumn | SQL, values: readonly string[]): SQL {
   if (values.length === 0) return sql`false`;
-  for (const v of values) if (!CONSTANT.test(v)) throw new Error(`Not a constant: ${v}`);
-  const list = sql.raw(values.map((v) => `'${v}'`).join(', '));
+  const list = constantList(values);
   return values.length === 1 ? sql`${column} = ${list}` : sql`${column} in (${list})`;
+}
+
+/** `values` as a text array literal, under the same rule as inConstants (code constants only). */
+export function constantArray(values: readonly string[]): SQL {
+  return sql`array[${constantList(values)}]::text[]`;
+}
+
+function constantList(values: readonly string[]): SQL {
+  for (const v of values) if (!CONSTANT.test(v)) throw new Error(`Not a constant: ${v}`);
+  return sql.raw(values.map((v) => `'${v}'`).join(', '));
 }

@@ -12,7 +12,7 @@ import { AREA_PATH_LENGTHS, parseAreaCode } from '../../../common/area-code';
 import type { CaseListQuery } from '../../../common/schemas/cases';
 import type { AppContext } from '../../context';
 import { queryNamed } from '../../db/client';
-import { inConstants, startsWith } from '../../db/fragments';
+import { constantArray, inConstants, startsWith } from '../../db/fragments';
 import { AppError } from '../../http/errors';
 import { pathWithin, type Ability, type Actor } from '../../policy/ability';
 import { caseReach, caseScopeWhere } from '../../policy/scope';
@@ -298,13 +298,12 @@ function pageIds(
  * (which guesses a few dozen rows) does not sort the city's 10,000 escalated cases to group them.
  */
 function countOpenByStatus(where: SQL): CountParts {
-  const statuses = sql.raw(`array[${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')}]`);
   const each = sql.join(
     OPEN_STATUSES.map((s) => sql`count(*) filter (where ${statusIn([s])})::int`),
     sql`, `,
   );
   return sql`select x.status, x.n from (select array[${each}] as ns from ${cases} where ${where}) c,
-      unnest(${statuses}, c.ns) as x(status, n)`;
+      unnest(${constantArray(OPEN_STATUSES)}, c.ns) as x(status, n)`;
 }
 
 /** The actor's cases, newest first, with filters, paging and counts by status. */
