@@ -42,6 +42,11 @@ export function constantArray(values: readonly string[]): SQL {
   return sql`array[${constantList(values)}]::text[]`;
 }
 
+/** A PostgreSQL array literal of texts, to pass as one parameter however many values there are. */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
 function constantList(values: readonly string[]): SQL {
   for (const v of values) if (!CONSTANT.test(v)) throw new Error(`Not a constant: ${v}`);
   return sql.raw(values.map((v) => `'${v}'`).join(', '));

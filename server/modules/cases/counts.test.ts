@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { areaPath } from '../../../common/area-code';
 import { queryRows } from '../../db/client';
 import {
   createStaff,
@@ -11,7 +12,7 @@ import {
   type TestEnv,
 } from '../../test/harness';
 import { act } from './service';
-import { compactCaseCounts, PAST_DUE_DAY } from './counts';
+import { areasUnder, compactCaseCounts, PAST_DUE_DAY } from './counts';
 import { runDeadlines } from './deadlines';
 import { cases } from './tables';
 import { insertCategory, placeCase } from './test-fixtures';
@@ -340,5 +341,29 @@ describe('the status counts of case lists', () => {
     );
     await compactCaseCounts(env.ctx.db);
     await check('after the changes, folded');
+  });
+
+  it('read areas by linli_areas_under: each path’s own area and those below it, nothing beside them', async () => {
+    const under = async (codes: string[]) => {
+      const rows = await queryRows<{ code: string }>(
+        env.ctx.db,
+        sql`select a.code from (${areasUnder(codes.map((c) => areaPath(c)))}) u join areas a on a.path = u.path
+             order by a.code`,
+      );
+      return rows.map((r) => r.code);
+    };
+    expect(await under([FIXTURE.communityA1])).toEqual([
+      FIXTURE.communityA1,
+      FIXTURE.gridA1a,
+      FIXTURE.gridA1b,
+    ]);
+    const street = await under([FIXTURE.streetA]);
+    expect(street).toEqual(expect.arrayContaining([FIXTURE.streetA, FIXTURE.communityA2, FIXTURE.gridA2a]));
+    expect(street).not.toContain(FIXTURE.communityB1);
+    expect(await under([FIXTURE.gridA2a, FIXTURE.communityB1])).toEqual([
+      FIXTURE.gridA2a,
+      FIXTURE.communityB1,
+    ]);
+    expect(await under([])).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { AppError } from '../../http/errors';
 import { pathWithin, type Ability, type Actor } from '../../policy/ability';
 import { caseReach, caseScopeWhere } from '../../policy/scope';
 import {
+  areasUnder,
   BY_AREA_MIN_PATH,
   departmentHolderKey,
   heldCountParts,
@@ -266,13 +267,13 @@ interface ByArea {
 function armPage(where: SQL, n: number, byArea: ByArea | null): SQL {
   if (!byArea) return sql`select id, created_at from ${cases} where ${where} order by ${ORDER} limit ${n}`;
   const lengths = byArea.lengths
-    ? sql` and length(path) in (${sql.join(
+    ? sql` where length(path) in (${sql.join(
         byArea.lengths.map((l) => sql`${l}`),
         sql`, `,
       )})`
     : sql``;
   return sql`select c.id, c.created_at
-      from (select path from areas where ${startsWith(sql`path`, byArea.under)}${lengths}) h
+      from (${areasUnder([byArea.under])}${lengths}) h
       cross join lateral (select id, created_at from ${cases} where ${where} and ${sql.raw(byArea.column)} = h.path
                           order by ${ORDER} limit ${n}) c
       order by c.created_at desc, c.id desc limit ${n}`;

@@ -33,6 +33,7 @@ import {
 } from '../../../../common/schemas/people-io';
 import type { AppContext } from '../../../context';
 import { queryRows, type Tx } from '../../../db/client';
+import { textArray } from '../../../db/fragments';
 import { AppError, invalidField } from '../../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../../policy/ability';
 import type { RequestMeta } from '../../accounts/service';
@@ -498,11 +499,6 @@ function event(
     actor_id: scope.actor.accountId,
     actor_name: scope.actor.displayName,
   };
-}
-
-/** A PostgreSQL array literal of texts (one parameter, however many values). */
-function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 const EXISTING_COLUMNS = sql`r.id, r.name, r.gender, r.birth_date::text as birth_date, r.id_number_hash, r.phone_hash,
