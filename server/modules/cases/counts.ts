@@ -185,9 +185,13 @@ export function holderKeyPrefixes(path: string, levels: readonly string[]): stri
 export type CountParts = SQL;
 
 /** Sums count parts by status in one statement; statuses that sum to zero are left out. */
-export async function sumCounts(db: Db | Tx, parts: CountParts[]): Promise<Record<string, number>> {
+export async function sumCounts(
+  db: Db | Tx,
+  parts: CountParts[],
+  run: typeof queryNamed = queryNamed,
+): Promise<Record<string, number>> {
   if (parts.length === 0) return {};
-  const rows = await queryNamed<{ status: string; n: number }>(
+  const rows = await run<{ status: string; n: number }>(
     db,
     sql`select status, sum(n)::int as n from (${sql.join(parts, sql` union all `)}) x group by status`,
   );
