@@ -9,6 +9,7 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
+import { keepsPlans } from './list';
 import { intake } from './service';
 import { cases } from './tables';
 import { insertCategory } from './test-fixtures';
@@ -171,5 +172,26 @@ describe('a case in a list', () => {
     expect(beyond.total).toBe(3);
     const none = await get('&channel=mailbox');
     expect(none).toMatchObject({ items: [], total: 0, counts: {} });
+  });
+});
+
+describe('which lists run on a plan made once', () => {
+  const open = ['accepted' as const];
+  it('keeps plans for a street, a community and a grid, and for a district unit held by equality', () => {
+    expect(keepsPlans(['340302001', '340302001001001'], null)).toBe(true);
+    expect(keepsPlans([], [{ kind: 'holder', path: '340302', districtOnly: true, statuses: open }])).toBe(
+      true,
+    );
+    expect(
+      keepsPlans(['340302001'], [{ kind: 'holder', path: '340302001', districtOnly: false, statuses: open }]),
+    ).toBe(true);
+  });
+  it('plans on each call any list reaching a district or the city', () => {
+    expect(keepsPlans(['3403'], null)).toBe(false);
+    expect(keepsPlans(['340302001', '340303'], null)).toBe(false);
+    expect(keepsPlans([], [{ kind: 'area', path: '340302', statuses: open }])).toBe(false);
+    expect(keepsPlans([], [{ kind: 'holder', path: '340302', districtOnly: false, statuses: open }])).toBe(
+      false,
+    );
   });
 });

@@ -38,7 +38,7 @@ const WAITING: CaseStatus[] = ['reported', 'accepted', 'dispatched', 'handling',
 const LEVELS = ['community', 'street', 'district'] as const;
 
 /** One part of the work list (cases waiting for this actor's action: an approximation of the guards in SQL). */
-type MineArm =
+export type MineArm =
   | { kind: 'holder'; path: string; districtOnly: boolean; statuses: CaseStatus[] }
   | { kind: 'area'; path: string; statuses: CaseStatus[] }
   | { kind: 'department'; id: string; statuses: CaseStatus[] }
@@ -315,7 +315,7 @@ function countOpenByStatus(where: SQL): CountParts {
  * same connection, read all 1,000,000 cases for a page (380 ms against 14 ms planned for the city). Wider lists are
  * planned on each call, where the planner sees their share.
  */
-function keepsPlans(paths: string[], mine: MineArm[] | null): boolean {
+export function keepsPlans(paths: string[], mine: MineArm[] | null): boolean {
   const wide = (p: string) => p.length < BY_AREA_MIN_PATH;
   if (paths.some(wide)) return false;
   return !mine?.some((m) => (m.kind === 'area' || (m.kind === 'holder' && !singleHolder(m))) && wide(m.path));
