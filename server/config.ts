@@ -1,6 +1,16 @@
 /** Reads Linli's configuration from the environment, with the defaults of an embedded single-node install. */
+import os from 'node:os';
 import path from 'node:path';
 import { CIPHERS, type CipherName } from './crypto';
+
+/**
+ * The connections a server keeps to PostgreSQL unless LINLI_DB_POOL says otherwise: twice its CPUs, at least 4. More
+ * backends than the cores can run only take turns with the server: on 2 cores, 10 connections against 4 gave a street's
+ * overdue list p99 53–55 ms against 38–45 ms, and intake the same throughput.
+ */
+export function defaultPoolSize(): number {
+  return Math.max(4, 2 * os.availableParallelism());
+}
 
 export type PasswordProfile = 'default' | 'dengbao3';
 
@@ -9,6 +19,8 @@ export interface Config {
   host: string;
   /** postgres://… selects a real PostgreSQL server; otherwise PGlite in dataDir. */
   databaseUrl: string | null;
+  /** Connections to that server (LINLI_DB_POOL); default twice the CPUs, at least 4. */
+  dbPoolSize: number;
   dataDir: string;
   /** Uploaded files (case photos); default `<dataDir>/uploads`. */
   uploadDir: string;
@@ -128,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: intEnv(env, 'PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
+    dbPoolSize: Math.max(1, intEnv(env, 'LINLI_DB_POOL', defaultPoolSize())),
     dataDir: path.resolve(env.LINLI_DATA_DIR ?? 'data'),
     uploadDir: path.resolve(env.LINLI_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
     demo: boolEnv(env, 'LINLI_DEMO', databaseUrl === null),

@@ -11,6 +11,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { is, Param, Placeholder, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
+import { defaultPoolSize } from '../config';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -56,7 +57,7 @@ export async function openPglite(dataDir: string | null, loadFrom?: Blob | File)
 }
 
 /** Opens a pool on a real PostgreSQL server. */
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export async function openPostgres(url: string, poolSize = defaultPoolSize()): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => undefined);
@@ -87,8 +88,11 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
 export async function openDatabase(config: {
   databaseUrl: string | null;
   dataDir: string;
+  dbPoolSize?: number;
 }): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(config.dataDir);
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, config.dbPoolSize)
+    : openPglite(config.dataDir);
 }
 
 /** True when the database answers a trivial query. */
