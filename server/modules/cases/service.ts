@@ -19,6 +19,7 @@ import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
 import { maskPhone } from '../../crypto';
 import { definePrepared, pgErrorCode, placeholdersOf, type Tx } from '../../db/client';
+import { isoTimestamp } from '../../db/values';
 import { AppError, invalidField } from '../../http/errors';
 import { Ability, pathWithin, type Actor } from '../../policy/ability';
 import { caseReadable } from '../../policy/scope';
@@ -812,7 +813,7 @@ export function maskEncryptedName(ctx: AppContext, enc: string): string {
 /** A case row as every answer shows it (reporter masked). */
 export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
   const c = r.c;
-  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+  const iso = (d: Date | string | null) => (d ? isoTimestamp(d) : null);
   // Kept masked since migration 0024; an older row's name is decrypted to be masked.
   const reporterName =
     c.reporterNameMasked ?? (c.reporterNameEnc ? maskEncryptedName(ctx, c.reporterNameEnc) : null);
