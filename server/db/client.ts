@@ -189,7 +189,9 @@ function fillSlots(slots: Slot[], values: PreparedValues): unknown[] {
  * once a plan made without the values proves as cheap as planning each call, stops planning it (PGlite runs it as a
  * plain query). For statements built per call whose text has few shapes: every value must be a parameter, never part
  * of the text, or each value would leave another statement behind on every connection. Write conditions the plan can
- * use without the values (db/fragments.ts): a prefix as a range, a partial index's statuses as literals.
+ * use without the values (db/fragments.ts): a prefix as a range, a partial index's statuses as literals. Do not name a
+ * statement whose values match shares of the table far apart (a city's range and a street's): a plan chosen for one is
+ * kept for the other (cases/list.ts keepsPlans).
  */
 export async function queryNamed<T>(db: Tx, query: SQL): Promise<T[]> {
   const runner = db as unknown as NamedStatementRunner;
