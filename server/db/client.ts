@@ -28,6 +28,83 @@ export interface Database {
   close(): Promise<void>;
   /** The raw PGlite instance, when embedded (tests clone it). */
   pglite?: PGlite;
+  /**
+   * Listens on a notification channel for as long as the returned stop is not called: `onMessage` gets each payload,
+   * `onState` says when notifications can (true) and cannot (false) arrive. On PostgreSQL a connection of its own
+   * listens and is opened again after it is lost; whatever was sent while it was down is not delivered.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
+}
+
+/** What a listener is told (Database.listen). */
+export interface ListenHandlers {
+  onMessage(payload: string): void;
+  onState(listening: boolean): void;
+}
+
+// A listening connection that is lost is opened again after 0.1 s, then after twice as long each time up to 5 s.
+const LISTEN_RETRY_MS = { first: 100, max: 5_000 };
+
+/** Keeps one connection listening on `channel`, opening it again whenever it is lost (Database.listen). */
+function listenPostgres(
+  url: string,
+  channel: string,
+  handlers: ListenHandlers,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let current: pg.Client | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let delay = LISTEN_RETRY_MS.first;
+  let firstAttempt: (() => void) | null = null;
+  const attempt = async (): Promise<void> => {
+    timer = null;
+    const client = new pg.Client({ connectionString: url });
+    let lost = false;
+    const lose = () => {
+      if (lost) return;
+      lost = true;
+      if (current === client) current = null;
+      handlers.onState(false);
+      client.end().catch(() => undefined);
+      if (!stopped) {
+        timer = setTimeout(() => void attempt(), delay);
+        delay = Math.min(delay * 2, LISTEN_RETRY_MS.max);
+      }
+    };
+    client.on('error', lose);
+    client.on('end', lose);
+    client.on('notification', (m) => {
+      if (m.channel === channel && !lost) handlers.onMessage(m.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      lose();
+    }
+    if (!lost && !stopped) {
+      current = client;
+      delay = LISTEN_RETRY_MS.first;
+      handlers.onState(true);
+    } else if (!lost) {
+      lost = true;
+      await client.end().catch(() => undefined);
+    }
+    firstAttempt?.();
+    firstAttempt = null;
+  };
+  const stop = async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    const client = current;
+    current = null;
+    if (client) await client.end().catch(() => undefined);
+  };
+  // Resolves once the first connection is listening or has failed (then it keeps trying in the background).
+  return new Promise((resolve) => {
+    firstAttempt = () => resolve(stop);
+    void attempt();
+  });
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,6 +129,14 @@ export async function openPglite(dataDir: string | null, loadFrom?: Blob | File)
     },
     async close() {
       await client.close();
+    },
+    async listen(channel, handlers) {
+      // One process holds the database: a notification arrives as soon as the statement that sent it commits.
+      const unlisten = await client.listen(channel, (payload) => handlers.onMessage(payload));
+      handlers.onState(true);
+      return async () => {
+        if (!client.closed) await unlisten();
+      };
     },
   };
 }
@@ -80,6 +165,9 @@ export async function openPostgres(url: string, poolSize = defaultPoolSize()): P
     },
     async close() {
       await pool.end();
+    },
+    listen(channel, handlers) {
+      return listenPostgres(url, channel, handlers);
     },
   };
 }

@@ -18,7 +18,14 @@ import { mapTileOrigin } from '../config';
 import { Ability, type Actor } from '../policy/ability';
 import { appendAudit, appendAuditStandalone, type AuditInput } from '../modules/audit/log';
 import type { Tx } from '../db/client';
-import { resolveSession, SESSION_COOKIE, type Resolved } from '../modules/accounts/sessions';
+import {
+  createSessionsCache,
+  resolveSession,
+  SESSION_COOKIE,
+  type Resolved,
+  type SessionsCache,
+} from '../modules/accounts/sessions';
+import type { SessionCacheOptions } from '../modules/accounts/session-cache';
 import { restrictionError, type SessionRestriction } from '../modules/accounts/restrictions';
 import { AppError, classify, localeOf, sendError } from './errors';
 import { validatorCompiler } from './validation';
@@ -68,6 +75,8 @@ export interface BuildOptions {
   logger?: boolean | object;
   /** Serve web/dist when it exists (off in API tests). */
   serveWeb?: boolean;
+  /** How the server remembers resolved sessions (accounts/session-cache.ts); false to read each from the database. */
+  sessionCache?: SessionCacheOptions | false;
 }
 
 /** Creates the app around a context; the caller listens or injects. */
@@ -110,6 +119,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return sendError(req, reply, err);
   });
   app.decorate('ctx', ctx);
+  const sessionsCache: SessionsCache | null =
+    opts.sessionCache === false ? null : createSessionsCache(opts.sessionCache ?? {});
+  if (sessionsCache) {
+    await sessionsCache.start(ctx.database);
+    app.addHook('onClose', async () => sessionsCache.stop());
+  }
+  app.decorate('sessionsCache', sessionsCache);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionInfo', null);
   app.decorateRequest('ability', null as unknown as Ability);
@@ -190,7 +206,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     let expired = false;
     let restriction: SessionRestriction | null = null;
     if (token) {
-      const resolved = await resolveSession(ctx, token);
+      const resolved = await resolveSession(ctx, token, sessionsCache ?? undefined);
       if (resolved.ok) {
         req.actor = resolved.actor;
         req.sessionInfo = resolved;
@@ -221,6 +237,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // A write may have ended or changed sessions (logout, a revoked role): this server forgets what it cached before
+    // answering, so the client's next request sees it here at once; other servers learn of it from PostgreSQL's
+    // notification within milliseconds. Routes that never touch sessions, accounts or assignments say so and keep
+    // the cache (cases' intake and actions, the busiest writes).
+    if (sessionsCache && MUTATING.has(req.method) && req.routeOptions.config?.keepsSessions !== true) {
+      sessionsCache.forgetAll();
+    }
   });
 
   registerIdempotency(app, ctx);
@@ -262,5 +285,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    /** The server's resolved sessions, or null when it reads each from the database. */
+    sessionsCache: SessionsCache | null;
   }
 }

@@ -24,5 +24,10 @@ declare module 'fastify' {
     csrf?: boolean;
     /** Opt out of Idempotency-Key handling (login, logout: their cookies must not be replayed). */
     idempotency?: boolean;
+    /**
+     * A write that never changes sessions, accounts, assignments or the names of areas and departments: the server
+     * keeps its cached sessions after it (by default every write makes it forget them; see http/app.ts).
+     */
+    keepsSessions?: boolean;
   }
 }

@@ -27,6 +27,8 @@ export interface TestEnv {
   app: App;
   ctx: AppContext;
   sms: TestSms;
+  /** Waits until the server has heard of every change committed so far (after writing to the database directly). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,12 +78,17 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       },
     },
   };
-  const app = await buildApp(ctx, { logger: false });
+  // Notifications are handled late on purpose: a test that changes sessions, accounts or assignments in the database
+  // directly must await env.settled() before its next request, or it fails every time rather than now and then.
+  const app = await buildApp(ctx, { logger: false, sessionCache: { notifyDelayMs: 25 } });
   await app.ready();
   return {
     app,
     ctx,
     sms,
+    async settled() {
+      await app.sessionsCache?.settled(database);
+    },
     async close() {
       await app.close();
       await database.close();

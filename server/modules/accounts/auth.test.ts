@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createStaff,
   FIXTURE,
@@ -378,6 +378,16 @@ describe('password login, sessions and /api/me', () => {
   });
 
   describe('session expiry', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** Moves the server's clock on: the session then looks idle to the database and to the server's cache alike. */
+    function minutesPass(minutes: number): void {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(Date.now() + minutes * 60 * 1000));
+    }
+
     async function sessionIdOf(cookie: string): Promise<string> {
       const me = await env.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
       expect(me.statusCode).toBe(200);
@@ -391,10 +401,7 @@ describe('password login, sessions and /api/me', () => {
     it('keeps a staff session that was used within the last 30 minutes', async () => {
       const s = await login(env.app, 'grid.wang');
       const id = await sessionIdOf(s.cookie);
-      await env.ctx.db
-        .update(sessions)
-        .set({ lastSeenAt: new Date(Date.now() - 29 * 60 * 1000) })
-        .where(eq(sessions.id, id));
+      minutesPass(29);
       const res = await env.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: s.cookie } });
       expect(res.statusCode).toBe(200);
       // Using it renews the idle clock.
@@ -404,11 +411,8 @@ describe('password login, sessions and /api/me', () => {
 
     it('expires a staff session after 30 idle minutes', async () => {
       const s = await login(env.app, 'grid.wang');
-      const id = await sessionIdOf(s.cookie);
-      await env.ctx.db
-        .update(sessions)
-        .set({ lastSeenAt: new Date(Date.now() - 31 * 60 * 1000) })
-        .where(eq(sessions.id, id));
+      await sessionIdOf(s.cookie);
+      minutesPass(31);
       const res = await env.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: s.cookie } });
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('auth.session_expired');
@@ -430,6 +434,7 @@ describe('password login, sessions and /api/me', () => {
         .update(sessions)
         .set({ expiresAt: new Date(Date.now() - 1000), lastSeenAt: new Date() })
         .where(eq(sessions.id, id));
+      await env.settled();
       const res = await env.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: s.cookie } });
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('auth.session_expired');
@@ -439,6 +444,7 @@ describe('password login, sessions and /api/me', () => {
       const id = await createStaff(env.ctx, 'soon.disabled', 'grid_worker', { areaCode: FIXTURE.gridA1b });
       const s = await login(env.app, 'soon.disabled');
       await env.ctx.db.update(accounts).set({ disabled: true }).where(eq(accounts.id, id));
+      await env.settled();
       const res = await env.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: s.cookie } });
       expect(res.statusCode).toBe(401);
     });

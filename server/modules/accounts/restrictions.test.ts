@@ -160,6 +160,7 @@ describe('administrators must use TOTP', () => {
     await env.ctx.db
       .insert(assignments)
       .values({ accountId: id, role: 'auditor', areaCode: FIXTURE.city, areaPath: areaPath(FIXTURE.city) });
+    await env.settled();
     const res = await env.app.inject({ method: 'GET', url: '/api/areas', headers: { cookie: s.cookie } });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('auth.totp_setup_required');

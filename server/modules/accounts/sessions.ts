@@ -7,6 +7,7 @@ import { definePrepared, type Tx } from '../../db/client';
 import type { Actor, ActorAssignment } from '../../policy/ability';
 import { passwordChangeRequired } from './passwords';
 import { totpSetupRequired, type SessionRestriction } from './restrictions';
+import { SessionCache, type SessionCacheOptions } from './session-cache';
 import { assignments, sessions } from './tables';
 
 export const SESSION_COOKIE = 'linli_session';
@@ -136,30 +137,73 @@ const sessionLookup = definePrepared<SessionRow>(
           limit 1`,
 );
 
+/** The sessions a server keeps resolved between requests (session-cache.ts says when they are forgotten). */
+export type SessionsCache = SessionCache<SessionRow>;
+
+/** A server's session cache; buildApp starts it on the database and stops it on close. */
+export function createSessionsCache(options: SessionCacheOptions = {}): SessionsCache {
+  return new SessionCache<SessionRow>(options);
+}
+
 /**
- * Resolves a cookie token to its actor, or says why it cannot. Every authenticated request runs this, so it is one
- * round trip: the session, its account and the account's active assignments (with names, for /api/me) together.
+ * Whether a session row lets its request through without the database: not ended, not idle past its timeout, and
+ * seen within the last minute, so the database is read (and last_seen_at written) at least once a minute per session.
  */
-export async function resolveSession(ctx: AppContext, token: string): Promise<Resolved> {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { ok: false, reason: 'invalid' };
-  const [s] = await sessionLookup(ctx.db, { tokenHash: sha256(token) });
-  if (!s) return { ok: false, reason: 'invalid' };
-  const now = Date.now();
-  const lastSeenAt = asDate(s.last_seen_at);
-  const expiresAt = asDate(s.expires_at);
-  if (s.revoked_at || s.disabled) return { ok: false, reason: 'expired' };
-  if (expiresAt.getTime() <= now || lastSeenAt.getTime() + s.idle * 1000 <= now) {
-    return { ok: false, reason: 'expired' };
-  }
-  if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
-    await ctx.db
-      .update(sessions)
-      .set({ lastSeenAt: new Date(now) })
-      .where(eq(sessions.id, s.id));
-  }
+function answersFromCache(s: SessionRow, now: number): boolean {
+  const lastSeenAt = asDate(s.last_seen_at).getTime();
+  return (
+    asDate(s.expires_at).getTime() > now &&
+    lastSeenAt + s.idle * 1000 > now &&
+    now - lastSeenAt <= TOUCH_AFTER_MS
+  );
+}
+
+/** Freezes a cached row's assignments: every request of the session shares them, so none may change them. */
+function freezeAssignments(s: SessionRow): SessionRow {
   // json_agg arrives parsed from both drivers; a string only if a driver ever stops parsing json.
   const held =
     typeof s.assignments === 'string' ? (JSON.parse(s.assignments) as ActorAssignment[]) : s.assignments;
+  for (const a of held) Object.freeze(a);
+  return { ...s, assignments: Object.freeze(held) as ActorAssignment[] };
+}
+
+/**
+ * Resolves a cookie token to its actor, or says why it cannot. Every authenticated request runs this, so it is one
+ * round trip: the session, its account and the account's active assignments (with names, for /api/me) together.
+ * With a cache, a session read in the last minute answers from memory (see session-cache.ts for why that is safe).
+ */
+export async function resolveSession(
+  ctx: AppContext,
+  token: string,
+  cache?: SessionsCache,
+): Promise<Resolved> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { ok: false, reason: 'invalid' };
+  const tokenHash = sha256(token);
+  const now = Date.now();
+  let s = cache?.get(tokenHash);
+  if (!s || !answersFromCache(s, now)) {
+    const mark = cache?.mark() ?? 0;
+    const [row] = await sessionLookup(ctx.db, { tokenHash });
+    if (!row) return { ok: false, reason: 'invalid' };
+    const lastSeenAt = asDate(row.last_seen_at);
+    const expiresAt = asDate(row.expires_at);
+    if (row.revoked_at || row.disabled) return { ok: false, reason: 'expired' };
+    if (expiresAt.getTime() <= now || lastSeenAt.getTime() + row.idle * 1000 <= now) {
+      return { ok: false, reason: 'expired' };
+    }
+    s = freezeAssignments(row);
+    if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
+      // Only last_seen_at changes, which notifies no one (migration 0030): the mark stays good.
+      await ctx.db
+        .update(sessions)
+        .set({ lastSeenAt: new Date(now) })
+        .where(eq(sessions.id, s.id));
+      s = { ...s, last_seen_at: new Date(now) };
+    }
+    cache?.put(tokenHash, s, mark);
+  }
+  const held = s.assignments as ActorAssignment[];
+  const expiresAt = asDate(s.expires_at);
   const actor: Actor = {
     accountId: s.account_id,
     kind: s.kind as 'staff' | 'resident',

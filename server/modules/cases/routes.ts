@@ -42,9 +42,11 @@ const binary = (what: string) =>
   });
 
 export const caseRoutes: RegisterRoutes = async (app, ctx) => {
+  // The busiest writes: they change cases only, so the server keeps its cached sessions (keepsSessions).
   app.post(
     '/api/cases',
     {
+      config: { keepsSessions: true },
       schema: {
         tags: ['cases'],
         summary:
@@ -136,6 +138,7 @@ export const caseRoutes: RegisterRoutes = async (app, ctx) => {
   app.post(
     '/api/cases/:id/actions',
     {
+      config: { keepsSessions: true },
       schema: {
         tags: ['cases'],
         summary:
@@ -236,7 +239,7 @@ async function photoUpload(app: App, ctx: AppContext): Promise<void> {
     '/api/cases/:id/photos',
     {
       // Retries are safe without Idempotency-Key: the same bytes from the same person answer the stored photo.
-      config: { idempotency: false },
+      config: { idempotency: false, keepsSessions: true },
       schema: {
         tags: ['cases'],
         summary: `Add a photo: the raw image as the body (Content-Type ${PHOTO_MIME_TYPES.join(', ')}; at most 10 MB, ${PHOTOS_PER_CASE} per case). 201 stored; 200 when the same person sent the same image before`,

@@ -38,7 +38,8 @@ const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
 const CHANGESET = '2026-05-01T00:00:00+08:00';
 
 /** Public, key-authenticated, no CSRF (no cookie is used), no idempotency replay (it is per session). */
-const config = { auth: 'public' as const, csrf: false, idempotency: false };
+// Open311 writes change cases and an api key's last use, never sessions: the server keeps its cached sessions.
+const config = { auth: 'public' as const, csrf: false, idempotency: false, keepsSessions: true };
 const schema = { hide: true };
 
 function handleError(ctx: AppContext) {
