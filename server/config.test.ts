@@ -9,4 +9,10 @@ describe('the configuration', () => {
     expect(loadConfig({ LINLI_DB_POOL: '0' }).dbPoolSize).toBe(1);
     expect(() => loadConfig({ LINLI_DB_POOL: 'many' })).toThrow(/LINLI_DB_POOL/);
   });
+
+  it('keeps resolved sessions in memory unless LINLI_SESSION_CACHE is off', () => {
+    expect(loadConfig({}).sessionCache).toBe(true);
+    expect(loadConfig({ LINLI_SESSION_CACHE: 'false' }).sessionCache).toBe(false);
+    expect(() => loadConfig({ LINLI_SESSION_CACHE: 'sometimes' })).toThrow(/LINLI_SESSION_CACHE/);
+  });
 });

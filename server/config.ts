@@ -21,6 +21,11 @@ export interface Config {
   databaseUrl: string | null;
   /** Connections to that server (LINLI_DB_POOL); default twice the CPUs, at least 4. */
   dbPoolSize: number;
+  /**
+   * Keep resolved sessions in memory, told of changes by PostgreSQL's notifications (LINLI_SESSION_CACHE, on by
+   * default). Off behind a proxy that does not pass LISTEN through (PgBouncer pooling by transaction).
+   */
+  sessionCache: boolean;
   dataDir: string;
   /** Uploaded files (case photos); default `<dataDir>/uploads`. */
   uploadDir: string;
@@ -141,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     dbPoolSize: Math.max(1, intEnv(env, 'LINLI_DB_POOL', defaultPoolSize())),
+    sessionCache: boolEnv(env, 'LINLI_SESSION_CACHE', true),
     dataDir: path.resolve(env.LINLI_DATA_DIR ?? 'data'),
     uploadDir: path.resolve(env.LINLI_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
     demo: boolEnv(env, 'LINLI_DEMO', databaseUrl === null),

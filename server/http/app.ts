@@ -75,7 +75,10 @@ export interface BuildOptions {
   logger?: boolean | object;
   /** Serve web/dist when it exists (off in API tests). */
   serveWeb?: boolean;
-  /** How the server remembers resolved sessions (accounts/session-cache.ts); false to read each from the database. */
+  /**
+   * How the server remembers resolved sessions (accounts/session-cache.ts); false, or config.sessionCache off, to read
+   * each from the database.
+   */
   sessionCache?: SessionCacheOptions | false;
 }
 
@@ -120,7 +123,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   app.decorate('ctx', ctx);
   const sessionsCache: SessionsCache | null =
-    opts.sessionCache === false ? null : createSessionsCache(opts.sessionCache ?? {});
+    opts.sessionCache === false || !ctx.config.sessionCache
+      ? null
+      : createSessionsCache(opts.sessionCache ?? {});
   if (sessionsCache) {
     await sessionsCache.start(ctx.database);
     app.addHook('onClose', async () => sessionsCache.stop());

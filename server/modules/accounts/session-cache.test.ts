@@ -135,6 +135,23 @@ describe('the session cache', () => {
     expect(env.app.sessionsCache!.size).toBe(0);
   });
 
+  it('is off where the configuration says so (LINLI_SESSION_CACHE=false)', async () => {
+    const uncached = await buildApp(
+      { ...env.ctx, config: { ...env.ctx.config, sessionCache: false } },
+      { logger: false },
+    );
+    try {
+      expect(uncached.sessionsCache).toBeNull();
+      await createStaff(env.ctx, 'cache.off', 'grid_worker', { areaCode: FIXTURE.gridA1a });
+      const s = await login(uncached, 'cache.off');
+      expect((await me(uncached, s)).statusCode).toBe(200);
+      await env.ctx.db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.csrfToken, s.csrf));
+      expect((await me(uncached, s)).statusCode).toBe(401);
+    } finally {
+      await uncached.close();
+    }
+  });
+
   it('is no cache at all while its listener is down, and comes back', async (t) => {
     if (env.ctx.database.kind !== 'postgres') {
       t.skip(); // PGlite runs in the server's process: its listener cannot be lost.
