@@ -58,7 +58,8 @@ function listenPostgres(
   let firstAttempt: (() => void) | null = null;
   const attempt = async (): Promise<void> => {
     timer = null;
-    const client = new pg.Client({ connectionString: url });
+    // Keepalives, so a connection the network dropped without a word is found out and opened again.
+    const client = new pg.Client({ connectionString: url, keepAlive: true });
     let lost = false;
     const lose = () => {
       if (lost) return;

@@ -13,3 +13,8 @@ export function isoTimestamp(value: Date | string): string {
   if (!m) return new Date(value).toISOString();
   return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
 }
+
+/** isoTimestamp for a column that may be NULL. */
+export function isoTimestampOrNull(value: Date | string | null): string | null {
+  return value === null ? null : isoTimestamp(value);
+}

@@ -32,6 +32,7 @@ import {
 } from '../notifications/service';
 import { act } from './service';
 import { cases } from './tables';
+import { isoTimestampOrNull } from '../../db/values';
 
 const DEADLINES_LOCK = 7_310_020;
 /** The note of the event of an automatic escalation. */
@@ -119,8 +120,6 @@ function unit(c: Candidate): CaseUnit {
   };
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
 /** Those answerable for a case's next step: the verifiers of a handled case, else its holders. */
 async function responsible(tx: Tx, rows: Candidate[]): Promise<string[][]> {
   const out: string[][] = rows.map(() => []);
@@ -161,7 +160,7 @@ async function markOverdue(tx: Tx, rows: Candidate[]): Promise<void> {
   const answerable = await responsible(tx, rows);
   const notices: NotificationInput[] = [];
   rows.forEach((r, i) => {
-    const dueAt = iso(r.dueAt);
+    const dueAt = isoTimestampOrNull(r.dueAt);
     for (const accountId of new Set([...leaders[i]!, ...answerable[i]!]))
       notices.push({
         accountId,
@@ -187,7 +186,7 @@ async function markOverdue(tx: Tx, rows: Candidate[]): Promise<void> {
         number: r.number,
         status: r.status,
         level: r.level,
-        dueAt: iso(r.dueAt),
+        dueAt: isoTimestampOrNull(r.dueAt),
       })),
     },
   });
@@ -329,7 +328,7 @@ async function reminderPass(
       const notices: NotificationInput[] = [];
       rows.forEach((r, i) => {
         const fraction = fractions[Number(r.passed) - 1]!;
-        const dueAt = iso(r.dueAt);
+        const dueAt = isoTimestampOrNull(r.dueAt);
         for (const accountId of who[i]!)
           notices.push({
             accountId,

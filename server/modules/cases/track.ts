@@ -13,6 +13,7 @@ import { AppError } from '../../http/errors';
 import { areas } from '../areas/tables';
 import { categories } from '../categories/tables';
 import { caseEvents, cases } from './tables';
+import { isoTimestampOrNull } from '../../db/values';
 
 const community = sql<
   string | null
@@ -51,16 +52,15 @@ export async function trackCase(ctx: AppContext, q: TrackQuery): Promise<TrackVi
     .from(caseEvents)
     .where(eq(caseEvents.caseId, row.id))
     .orderBy(asc(caseEvents.seq));
-  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   return {
     number: row.number,
     categoryName: row.categoryName,
     areaName: row.areaName ?? '',
     status: row.status as TrackView['status'],
-    dueAt: iso(row.dueAt),
-    createdAt: iso(row.createdAt)!,
-    closedAt: iso(row.closedAt),
+    dueAt: isoTimestampOrNull(row.dueAt),
+    createdAt: isoTimestampOrNull(row.createdAt)!,
+    closedAt: isoTimestampOrNull(row.closedAt),
     rating: row.rating as TrackView['rating'],
-    steps: steps.map((s) => ({ action: s.action, toStatus: s.toStatus, at: iso(s.at)! })),
+    steps: steps.map((s) => ({ action: s.action, toStatus: s.toStatus, at: isoTimestampOrNull(s.at)! })),
   };
 }

@@ -52,6 +52,7 @@ import {
   type RowKind,
   type Write,
 } from './writes';
+import { isoTimestamp, isoTimestampOrNull } from '../../db/values';
 
 export type { RequestMeta };
 type EstateRow = typeof estates.$inferSelect;
@@ -60,8 +61,6 @@ type UnitRow = typeof units.$inferSelect;
 type DwellingRow = typeof dwellings.$inferSelect;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const iso = (d: Date | string) => new Date(d).toISOString();
-const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
 function trimOrNull(v: string | null | undefined): string | null | undefined {
   if (v === undefined || v === null) return v;
@@ -220,9 +219,9 @@ function toEstate(r: { row: EstateRow; areaName: string; buildingCount: number }
     propertyPhone: e.propertyPhone,
     buildingCount: Number(r.buildingCount),
     version: e.version,
-    createdAt: iso(e.createdAt),
-    updatedAt: iso(e.updatedAt),
-    retiredAt: isoOrNull(e.retiredAt),
+    createdAt: isoTimestamp(e.createdAt),
+    updatedAt: isoTimestamp(e.updatedAt),
+    retiredAt: isoTimestampOrNull(e.retiredAt),
   };
 }
 
@@ -376,9 +375,9 @@ function toBuilding(r: {
     lng: b.lng,
     dwellingCount: Number(r.dwellingCount),
     version: b.version,
-    createdAt: iso(b.createdAt),
-    updatedAt: iso(b.updatedAt),
-    retiredAt: isoOrNull(b.retiredAt),
+    createdAt: isoTimestamp(b.createdAt),
+    updatedAt: isoTimestamp(b.updatedAt),
+    retiredAt: isoTimestampOrNull(b.retiredAt),
   };
 }
 
@@ -452,9 +451,9 @@ async function unitSummaries(tx: Tx, where: SQL): Promise<UnitSummary[]> {
         dwellingCount: 0,
         byUse: emptyCounts(),
         version: r.row.version,
-        createdAt: iso(r.row.createdAt),
-        updatedAt: iso(r.row.updatedAt),
-        retiredAt: isoOrNull(r.row.retiredAt),
+        createdAt: isoTimestamp(r.row.createdAt),
+        updatedAt: isoTimestamp(r.row.updatedAt),
+        retiredAt: isoTimestampOrNull(r.row.retiredAt),
       };
       byId.set(r.row.id, s);
     }
@@ -817,9 +816,9 @@ function toDwelling(r: {
     use: d.use as DwellingUse,
     label: dwellingLabel({ ...r, number: d.number }),
     version: d.version,
-    createdAt: iso(d.createdAt),
-    updatedAt: iso(d.updatedAt),
-    retiredAt: isoOrNull(d.retiredAt),
+    createdAt: isoTimestamp(d.createdAt),
+    updatedAt: isoTimestamp(d.updatedAt),
+    retiredAt: isoTimestampOrNull(d.retiredAt),
   };
 }
 

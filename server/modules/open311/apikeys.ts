@@ -14,6 +14,7 @@ import { auditActor, type RequestMeta } from '../areas/audit-meta';
 import { areas } from '../areas/tables';
 import { appendAudit } from '../audit/log';
 import { apiKeys } from './tables';
+import { isoTimestampOrNull } from '../../db/values';
 
 /** Every generated key starts with this, so a leaked one is recognisable (e.g. by secret scanners). */
 export const API_KEY_PREFIX = 'l311_';
@@ -29,16 +30,15 @@ export function generateApiKey(): string {
 }
 
 function toView(row: KeyRow, areaName: string | null): ApiKeyView {
-  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   return {
     id: row.id,
     name: row.name,
     keyPrefix: row.keyPrefix,
     areaCode: row.areaCode,
     areaName: areaName ?? row.areaCode,
-    createdAt: iso(row.createdAt)!,
-    revokedAt: iso(row.revokedAt),
-    lastUsedAt: iso(row.lastUsedAt),
+    createdAt: isoTimestampOrNull(row.createdAt)!,
+    revokedAt: isoTimestampOrNull(row.revokedAt),
+    lastUsedAt: isoTimestampOrNull(row.lastUsedAt),
   };
 }
 
