@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
-import { assertCipherAvailable, createSecrets, keyId, loadSecrets } from './crypto';
+import { assertCipherAvailable, createSecrets, freshIv, keyId, loadSecrets } from './crypto';
 
 const A = Buffer.alloc(32, 7);
 const B = Buffer.alloc(32, 9);
@@ -74,6 +74,23 @@ describe('boxes', () => {
     expect(() => ring.decrypt(tamper(V1_BOX_A))).toThrow();
     expect(() => ring.decrypt('v3.x')).toThrow(/Unknown ciphertext version/);
     expect(() => ring.decrypt(`v2.rot13.${keyId(A)}.AAAA`)).toThrow(/Unknown cipher/);
+  });
+});
+
+describe('IVs', () => {
+  it('are never the same twice, across many refills of their pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) seen.add(freshIv(12).toString('hex'));
+    for (let i = 0; i < 5_000; i++) seen.add(freshIv(16).toString('hex'));
+    expect(seen.size).toBe(10_000);
+  });
+
+  it('make two boxes of the same value differ', () => {
+    const secrets = createSecrets(crypto.randomBytes(32));
+    const a = secrets.encrypt('13800000000');
+    const b = secrets.encrypt('13800000000');
+    expect(a).not.toBe(b);
+    expect([secrets.decrypt(a), secrets.decrypt(b)]).toEqual(['13800000000', '13800000000']);
   });
 });
 
