@@ -33,6 +33,7 @@ export class SessionCache<Row extends CachedSession> {
   // Raised by every forgetting: a lookup read before it may hold what was just forgotten, so it is not kept.
   private generation = 0;
   private listening = false;
+  private lost = 0;
   private readonly waiting = new Map<string, () => void>();
   private stopListening: (() => Promise<void>) | null = null;
   private readonly maxEntries: number;
@@ -53,6 +54,7 @@ export class SessionCache<Row extends CachedSession> {
       onState: (listening) => {
         // Whatever changed while nobody listened is unknown: forget everything either way.
         this.forgetAll();
+        if (this.listening && !listening) this.lost++;
         this.listening = listening;
         if (!listening) this.releaseWaiting();
       },
@@ -66,6 +68,11 @@ export class SessionCache<Row extends CachedSession> {
     this.forgetAll();
     this.releaseWaiting();
     if (stop) await stop();
+  }
+
+  /** How many times the listener was lost since the start (each time, the cache forgot everything). */
+  get outages(): number {
+    return this.lost;
   }
 
   /** True while notifications arrive, that is while the cache may answer. */
