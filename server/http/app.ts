@@ -242,11 +242,17 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    // A write may have ended or changed sessions (logout, a revoked role): this server forgets what it cached before
-    // answering, so the client's next request sees it here at once; other servers learn of it from PostgreSQL's
+    // A signed-in write may have ended or changed sessions (logout, a revoked role): this server forgets what it
+    // cached before answering, so the client's next request sees it here at once; other servers, and this one after a
+    // write without a session (which could otherwise empty the cache at will), learn of it from PostgreSQL's
     // notification within milliseconds. Routes that never touch sessions, accounts or assignments say so and keep
     // the cache (cases' intake and actions, the busiest writes).
-    if (sessionsCache && MUTATING.has(req.method) && req.routeOptions.config?.keepsSessions !== true) {
+    if (
+      sessionsCache &&
+      req.actor &&
+      MUTATING.has(req.method) &&
+      req.routeOptions.config?.keepsSessions !== true
+    ) {
       sessionsCache.forgetAll();
     }
   });

@@ -135,6 +135,24 @@ describe('the session cache', () => {
     expect(env.app.sessionsCache!.size).toBe(0);
   });
 
+  it('keeps its sessions after a write without a session, which anyone could send', async () => {
+    await createStaff(env.ctx, 'cache.anonymous', 'grid_worker', { areaCode: FIXTURE.gridA1a });
+    const s = await login(env.app, 'cache.anonymous');
+    await env.settled();
+    expect((await me(env.app, s)).statusCode).toBe(200);
+    const cached = env.app.sessionsCache!.size;
+    expect(cached).toBeGreaterThan(0);
+    const refused = await env.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'cache.anonymous', password: 'not-the-password-1' },
+    });
+    expect(refused.statusCode).toBe(401);
+    const unknown = await env.app.inject({ method: 'POST', url: '/api/no-such-route', payload: {} });
+    expect(unknown.statusCode).toBe(404);
+    expect(env.app.sessionsCache!.size).toBe(cached);
+  });
+
   it('is off where the configuration says so (LINLI_SESSION_CACHE=false)', async () => {
     const uncached = await buildApp(
       { ...env.ctx, config: { ...env.ctx.config, sessionCache: false } },

@@ -61,6 +61,7 @@ export class SessionCache<Row extends CachedSession> {
     });
   }
 
+  /** Stops listening and forgets everything (the server is closing). */
   async stop(): Promise<void> {
     const stop = this.stopListening;
     this.stopListening = null;
