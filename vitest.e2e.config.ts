@@ -6,6 +6,7 @@ export default defineConfig({
     root: '.',
     include: ['e2e/**/*.e2e.ts'],
     environment: 'node',
+    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 90_000,
     hookTimeout: 240_000,
     // What the page shows after a server round trip can take seconds on a busy machine (the default is 1 s).

@@ -5,10 +5,11 @@ import path from 'node:path';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
+import { inject } from 'vitest';
 import { loadConfig, type Config } from '../server/config';
 import { openContext } from '../server/main';
 import { buildApp } from '../server/http/app';
-import { seedDemo } from '../server/modules/demo/seed';
+import { openPglite } from '../server/db/client';
 import type { App } from '../server/http/types';
 import type { AppContext } from '../server/context';
 
@@ -50,12 +51,23 @@ export async function startE2E(overrides: Partial<Config> = {}): Promise<E2E> {
     throw new Error('web/dist is missing: run npm run build first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-'));
   const port = await freePort();
+  // A copy of the demo city the global setup seeded, sealed with its key.
+  const template = inject('e2eTemplate');
   const config = loadConfig(
     {},
-    { dataDir, port, demo: true, jobs: false, databaseUrl: null, logLevel: 'warn', ...overrides },
+    {
+      dataDir,
+      port,
+      demo: true,
+      jobs: false,
+      databaseUrl: null,
+      logLevel: 'warn',
+      secretKey: template.secretKey,
+      ...overrides,
+    },
   );
-  const ctx = await openContext(config, () => undefined);
-  await seedDemo(ctx);
+  const database = await openPglite(null, new Blob([fs.readFileSync(template.file)]));
+  const ctx = await openContext(config, () => undefined, database);
   const app = await buildApp(ctx, { serveWeb: true, logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({

@@ -78,6 +78,12 @@ describe('the population register on the staff screens', () => {
     const [, buildingName, unitName, door] = h.dwellingLabel!.split(' ');
     const buildings = await community.get<{ items: Building[] }>(`/api/buildings?area=${DEMO_GRID}&limit=50`);
     const building = buildings.items.find((b) => b.name === buildingName)!;
+    const { units } = await community.get<{ units: { id: string }[] }>(`/api/buildings/${building.id}`);
+    let unitId = '';
+    for (const u of units) {
+      const detail = await community.get<{ dwellings: { id: string }[] }>(`/api/units/${u.id}`);
+      if (detail.dwellings.some((d) => d.id === h.dwellingId)) unitId = u.id;
+    }
 
     const { context, page } = await openPhone(e2e);
     await staffLogin(page, 'demo.grid_worker');
@@ -92,6 +98,8 @@ describe('the population register on the staff screens', () => {
     await noOverflow(page);
     await shot(page, 'population-building-large-phone', true);
     await page.getByTestId('unit-tabs').getByText(unitName!, { exact: false }).click();
+    // Every unit has a door 101: tap it only once the chosen unit's table is the one shown.
+    await page.locator(`[data-testid="floor-table"][data-unit="${unitId}"]`).waitFor();
     await page.getByTestId(`dwelling-${door}`).click();
     await modalSettled(page);
     await shot(page, 'population-dwelling-large-phone');

@@ -2,7 +2,7 @@
 import type { Config } from './config';
 import { loadSecrets } from './crypto';
 import { checkKeyedHashes } from './secrets-rotate';
-import { openDatabase } from './db/client';
+import { openDatabase, type Database } from './db/client';
 import type { AppContext, SmsSender } from './context';
 import { buildApp } from './http/app';
 import type { App } from './http/types';
@@ -21,12 +21,16 @@ export function logSmsSender(log: (msg: string) => void): SmsSender {
   };
 }
 
-/** Opens the database and builds the context (shared by `serve` and the other CLI commands). */
+/**
+ * Opens the database (or takes one already opened, as the browser tests' copy of a seeded template) and builds the
+ * context (shared by `serve` and the other CLI commands).
+ */
 export async function openContext(
   config: Config,
   log: (msg: string) => void = console.log,
+  opened?: Database,
 ): Promise<AppContext> {
-  const database = await openDatabase(config);
+  const database = opened ?? (await openDatabase(config));
   await database.migrate();
   const secrets = loadSecrets(config);
   const ctx: AppContext = { config, database, db: database.db, secrets, sms: logSmsSender(log) };

@@ -48,7 +48,13 @@ function FloorTable({ unit, onOpen }: { unit: UnitDetail; onOpen: (d: Dwelling) 
   const t = useT();
   const rows = floorRows(unit.dwellings, unit.building.floors);
   return (
-    <div className="floor-table" role="table" aria-label={t('housing.floorTable')} data-testid="floor-table">
+    <div
+      className="floor-table"
+      role="table"
+      aria-label={t('housing.floorTable')}
+      data-testid="floor-table"
+      data-unit={unit.unit.id}
+    >
       {rows.map((r) => (
         <div className="floor-row" role="row" key={r.floor} data-testid={`floor-${r.floor}`}>
           <div className="floor-label" role="rowheader">
@@ -265,7 +271,8 @@ export default function BuildingPage() {
                 className="housing-units"
                 data-testid="unit-tabs"
               />
-              {unit ? (
+              {/* The last unit's table stays hidden until the chosen one arrives, so a tap never opens a door of the wrong unit. */}
+              {unit && unit.unit.id === unitId ? (
                 <FloorTable unit={unit} onOpen={(d) => setDwellingModal({ open: true, dwelling: d })} />
               ) : (
                 <div className="page-loading">
