@@ -14,5 +14,7 @@ export default defineConfig({
     pool: 'forks',
     // One server and one browser: files run one after another.
     fileParallelism: false,
+    // Each file starts its own server and browser; the modules they are made of load once.
+    isolate: false,
   },
 });

@@ -54,7 +54,8 @@ async function freshTag(m: Matrix): Promise<string> {
   return row!.id;
 }
 
-let categoryId: string | null = null;
+// One category per database (test files share this module: vitest runs them without isolation).
+const categoryIds = new WeakMap<object, string>();
 
 async function placePhoto(m: Matrix, visitId: string): Promise<string> {
   m.env.ctx.uploads ??= memoryUploadStore();
@@ -128,7 +129,11 @@ export const routeCases: Record<string, RouteCase> = {
     }),
   ),
   'POST /api/visits/{id}/needs/{n}/case': on(RECORDERS, visitAt, async (v, m) => {
-    categoryId ??= await insertCategory(m.env.ctx);
+    let categoryId = categoryIds.get(m.env.ctx.db);
+    if (!categoryId) {
+      categoryId = await insertCategory(m.env.ctx);
+      categoryIds.set(m.env.ctx.db, categoryId);
+    }
     return post(`/api/visits/${v.id}/needs/1/case`, { categoryId });
   }),
   // Bytes without a Content-Type: whoever passes authorization gets 415, so nothing is stored here.
