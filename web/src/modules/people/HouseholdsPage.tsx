@@ -53,10 +53,12 @@ export default function HouseholdsPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [reload, setReload] = useState(0);
   const [creating, setCreating] = useState(false);
+  const [loading, setLoading] = useState(false);
 
   useEffect(() => {
     const ac = new AbortController();
     setError(null);
+    setLoading(true);
     peopleApi
       .households(
         {
@@ -71,6 +73,9 @@ export default function HouseholdsPage() {
       .then(setData)
       .catch((e: unknown) => {
         if (isApiError(e)) setError(e);
+      })
+      .finally(() => {
+        if (!ac.signal.aborted) setLoading(false);
       });
     return () => ac.abort();
   }, [dwellingId, areaCode, q, page, reload]);
@@ -133,6 +138,8 @@ export default function HouseholdsPage() {
         <>
           <List
             dataSource={data.items}
+            // The last rows stay in view while a search or another page loads, marked as loading.
+            loading={loading}
             data-testid="households-list"
             renderItem={(h) => (
               <List.Item>
