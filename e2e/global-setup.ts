@@ -1,7 +1,7 @@
 /**
  * Runs once before the browser-test files: migrates an embedded database, seeds the demo city into it and dumps it,
- * so each file's server starts from a copy in about a second instead of migrating and seeding its own (seconds of
- * CPU each, on a two-core machine that the browser needs).
+ * so each file's server starts from a copy in about two seconds instead of migrating and seeding its own (about eight
+ * seconds of CPU each, on a two-core machine that the browser needs).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
