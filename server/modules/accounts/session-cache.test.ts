@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../../common/roles';
 import { buildApp } from '../../http/app';
 import type { App } from '../../http/types';
 import {
@@ -33,6 +34,18 @@ afterAll(async () => {
 
 const me = (app: App, s: Session) =>
   app.inject({ method: 'GET', url: '/api/me', headers: { cookie: s.cookie } });
+
+/** A new staff account signed in on the first server, whose session that server now holds in its cache. */
+async function signedInAndCached(username: string, role: Role, areaCode: string) {
+  await createStaff(env.ctx, username, role, { areaCode });
+  const s = await login(env.app, username);
+  // Creating the account notified the servers: let that pass before counting.
+  await env.settled();
+  expect((await me(env.app, s)).statusCode).toBe(200);
+  const cached = env.app.sessionsCache!.size;
+  expect(cached).toBeGreaterThan(0);
+  return { s, cached };
+}
 
 /** Waits (at most 5 s) until the condition holds; for what another server hears of asynchronously. */
 async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
@@ -101,13 +114,7 @@ describe('the session cache', () => {
   });
 
   it("keeps its sessions after a case's action or reading notifications, and forgets them after other writes", async () => {
-    await createStaff(env.ctx, 'cache.writes', 'community_worker', { areaCode: FIXTURE.communityA1 });
-    const s = await login(env.app, 'cache.writes');
-    // Creating the account notified the servers: let that pass before counting.
-    await env.settled();
-    expect((await me(env.app, s)).statusCode).toBe(200);
-    const cached = env.app.sessionsCache!.size;
-    expect(cached).toBeGreaterThan(0);
+    const { s, cached } = await signedInAndCached('cache.writes', 'community_worker', FIXTURE.communityA1);
     // A write that names a missing case answers 404, and still counts as a write of its route.
     const action = await env.app.inject({
       method: 'POST',
@@ -136,12 +143,7 @@ describe('the session cache', () => {
   });
 
   it('keeps its sessions after a write without a session, which anyone could send', async () => {
-    await createStaff(env.ctx, 'cache.anonymous', 'grid_worker', { areaCode: FIXTURE.gridA1a });
-    const s = await login(env.app, 'cache.anonymous');
-    await env.settled();
-    expect((await me(env.app, s)).statusCode).toBe(200);
-    const cached = env.app.sessionsCache!.size;
-    expect(cached).toBeGreaterThan(0);
+    const { cached } = await signedInAndCached('cache.anonymous', 'grid_worker', FIXTURE.gridA1a);
     const refused = await env.app.inject({
       method: 'POST',
       url: '/api/auth/login',

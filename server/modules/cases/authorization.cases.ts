@@ -10,7 +10,6 @@ import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import type { Role } from '../../../common/roles';
-import type { AppContext } from '../../context';
 import { memoryUploadStore, uploadStore } from '../../storage';
 import { FIXTURE } from '../../test/harness';
 import {
@@ -24,7 +23,7 @@ import {
 } from '../../test/matrix';
 import { accounts } from '../accounts/tables';
 import { caseAttachments, cases } from './tables';
-import { insertCategory, placeCase, type PlacedCase } from './test-fixtures';
+import { placeCase, sharedCategory, type PlacedCase } from './test-fixtures';
 
 const CASE_READERS: Role[] = [
   'leader',
@@ -37,14 +36,8 @@ const CASE_READERS: Role[] = [
 const CASE_CREATORS: Role[] = ['street_staff', 'community_worker', 'grid_worker', 'resident'];
 const CASE_ACTORS: Role[] = CASE_READERS;
 
-const categoryByCtx = new WeakMap<AppContext, Promise<string>>();
 function category(m: Matrix): Promise<string> {
-  let c = categoryByCtx.get(m.env.ctx);
-  if (!c) {
-    c = insertCategory(m.env.ctx);
-    categoryByCtx.set(m.env.ctx, c);
-  }
-  return c;
+  return sharedCategory(m.env.ctx);
 }
 
 async function residentId(m: Matrix): Promise<string> {

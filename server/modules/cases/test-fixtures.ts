@@ -32,6 +32,21 @@ export async function insertCategory(ctx: AppContext, input: TestCategoryInput =
   return row!.id;
 }
 
+const sharedByCtx = new WeakMap<AppContext, Promise<string>>();
+
+/**
+ * One plain category per context, inserted on first use: the authorization matrices file many cases, and their
+ * module outlives a test file (vitest shares modules between files), so it is kept by context, not in a variable.
+ */
+export function sharedCategory(ctx: AppContext): Promise<string> {
+  let c = sharedByCtx.get(ctx);
+  if (!c) {
+    c = insertCategory(ctx);
+    sharedByCtx.set(ctx, c);
+  }
+  return c;
+}
+
 export interface PlacedCase {
   id: string;
   number: string;

@@ -12,7 +12,7 @@ import { memoryUploadStore } from '../../storage';
 import { gridAt, type Actor, type Matrix, type Relation, type RouteCase } from '../../test/matrix';
 import { areaOf, get, gridOf, inGrid, listed, on, patch, post } from '../../test/route-cases';
 import { accounts } from '../accounts/tables';
-import { insertCategory } from '../cases/test-fixtures';
+import { sharedCategory } from '../cases/test-fixtures';
 import { tags } from '../tags/tables';
 import { visitPhotos } from './tables';
 import { householdAt, insertRule, insertVisit } from './test-fixtures';
@@ -53,9 +53,6 @@ async function freshTag(m: Matrix): Promise<string> {
     .returning({ id: tags.id });
   return row!.id;
 }
-
-// One category per database (test files share this module: vitest runs them without isolation).
-const categoryIds = new WeakMap<object, string>();
 
 async function placePhoto(m: Matrix, visitId: string): Promise<string> {
   m.env.ctx.uploads ??= memoryUploadStore();
@@ -129,12 +126,7 @@ export const routeCases: Record<string, RouteCase> = {
     }),
   ),
   'POST /api/visits/{id}/needs/{n}/case': on(RECORDERS, visitAt, async (v, m) => {
-    let categoryId = categoryIds.get(m.env.ctx.db);
-    if (!categoryId) {
-      categoryId = await insertCategory(m.env.ctx);
-      categoryIds.set(m.env.ctx.db, categoryId);
-    }
-    return post(`/api/visits/${v.id}/needs/1/case`, { categoryId });
+    return post(`/api/visits/${v.id}/needs/1/case`, { categoryId: await sharedCategory(m.env.ctx) });
   }),
   // Bytes without a Content-Type: whoever passes authorization gets 415, so nothing is stored here.
   'POST /api/visits/{id}/photos': on(RECORDERS, visitAt, (v) =>
