@@ -250,8 +250,8 @@ async function run(): Promise<Report> {
     database = await openPostgres(url);
     await database.migrate();
     const config = loadConfig(
-      // LINLI_SESSION_CACHE=false measures the server reading every session from the database.
-      { LINLI_SESSION_CACHE: process.env.LINLI_SESSION_CACHE },
+      // LINLI_CACHES=false measures the server reading every session and name from the database.
+      { LINLI_CACHES: process.env.LINLI_CACHES },
       {
         host: HOST,
         port: 0,

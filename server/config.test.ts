@@ -10,9 +10,9 @@ describe('the configuration', () => {
     expect(() => loadConfig({ LINLI_DB_POOL: 'many' })).toThrow(/LINLI_DB_POOL/);
   });
 
-  it('keeps resolved sessions in memory unless LINLI_SESSION_CACHE is off', () => {
-    expect(loadConfig({}).sessionCache).toBe(true);
-    expect(loadConfig({ LINLI_SESSION_CACHE: 'false' }).sessionCache).toBe(false);
-    expect(() => loadConfig({ LINLI_SESSION_CACHE: 'sometimes' })).toThrow(/LINLI_SESSION_CACHE/);
+  it('keeps resolved sessions and names in memory unless LINLI_CACHES is off', () => {
+    expect(loadConfig({}).caches).toBe(true);
+    expect(loadConfig({ LINLI_CACHES: 'false' }).caches).toBe(false);
+    expect(() => loadConfig({ LINLI_CACHES: 'sometimes' })).toThrow(/LINLI_CACHES/);
   });
 });

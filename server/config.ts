@@ -22,10 +22,11 @@ export interface Config {
   /** Connections to that server (LINLI_DB_POOL); default twice the CPUs, at least 4. */
   dbPoolSize: number;
   /**
-   * Keep resolved sessions in memory, told of changes by PostgreSQL's notifications (LINLI_SESSION_CACHE, on by
-   * default). Off behind a proxy that does not pass LISTEN through (PgBouncer pooling by transaction).
+   * Keep resolved sessions and the names case lists show in memory, told of changes by PostgreSQL's notifications
+   * (LINLI_CACHES, on by default). Off behind a proxy that does not pass LISTEN through (PgBouncer pooling by
+   * transaction).
    */
-  sessionCache: boolean;
+  caches: boolean;
   dataDir: string;
   /** Uploaded files (case photos); default `<dataDir>/uploads`. */
   uploadDir: string;
@@ -146,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     dbPoolSize: Math.max(1, intEnv(env, 'LINLI_DB_POOL', defaultPoolSize())),
-    sessionCache: boolEnv(env, 'LINLI_SESSION_CACHE', true),
+    caches: boolEnv(env, 'LINLI_CACHES', true),
     dataDir: path.resolve(env.LINLI_DATA_DIR ?? 'data'),
     uploadDir: path.resolve(env.LINLI_UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
     demo: boolEnv(env, 'LINLI_DEMO', databaseUrl === null),

@@ -26,6 +26,7 @@ import {
   type SessionsCache,
 } from '../modules/accounts/sessions';
 import type { SessionCacheOptions } from '../modules/accounts/session-cache';
+import { NameBook, type NameBookOptions } from '../modules/cases/names';
 import { restrictionError, type SessionRestriction } from '../modules/accounts/restrictions';
 import { AppError, classify, localeOf, sendError } from './errors';
 import { validatorCompiler } from './validation';
@@ -76,10 +77,15 @@ export interface BuildOptions {
   /** Serve web/dist when it exists (off in API tests). */
   serveWeb?: boolean;
   /**
-   * How the server remembers resolved sessions (accounts/session-cache.ts); false, or config.sessionCache off, to read
+   * How the server remembers resolved sessions (accounts/session-cache.ts); false, or config.caches off, to read
    * each from the database.
    */
   sessionCache?: SessionCacheOptions | false;
+  /**
+   * How the server keeps the names case lists show (cases/names.ts); false, or config.caches off, to read a page's
+   * names from the database every time.
+   */
+  nameBook?: NameBookOptions | false;
 }
 
 /** Creates the app around a context; the caller listens or injects. */
@@ -123,14 +129,18 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   app.decorate('ctx', ctx);
   const sessionsCache: SessionsCache | null =
-    opts.sessionCache === false || !ctx.config.sessionCache
-      ? null
-      : createSessionsCache(opts.sessionCache ?? {});
+    opts.sessionCache === false || !ctx.config.caches ? null : createSessionsCache(opts.sessionCache ?? {});
   if (sessionsCache) {
     await sessionsCache.start(ctx.database);
     app.addHook('onClose', async () => sessionsCache.stop());
   }
   app.decorate('sessionsCache', sessionsCache);
+  const nameBook = opts.nameBook === false || !ctx.config.caches ? null : new NameBook(opts.nameBook ?? {});
+  if (nameBook) {
+    await nameBook.start(ctx.database);
+    app.addHook('onClose', async () => nameBook.stop());
+  }
+  app.decorate('nameBook', nameBook);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionInfo', null);
   app.decorateRequest('ability', null as unknown as Ability);
@@ -242,18 +252,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    // A signed-in write may have ended or changed sessions (logout, a revoked role): this server forgets what it
-    // cached before answering, so the client's next request sees it here at once; other servers, and this one after a
-    // write without a session (which could otherwise empty the cache at will), learn of it from PostgreSQL's
-    // notification within milliseconds. Routes that never touch sessions, accounts or assignments say so and keep
-    // the cache (cases' intake and actions, the busiest writes).
-    if (
-      sessionsCache &&
-      req.actor &&
-      MUTATING.has(req.method) &&
-      req.routeOptions.config?.keepsSessions !== true
-    ) {
-      sessionsCache.forgetAll();
+    // A signed-in write may have ended or changed sessions (logout, a revoked role) or renamed what lists show: this
+    // server forgets what it cached before answering, so the client's next request sees it here at once; other
+    // servers, and this one after a write without a session (which could otherwise empty the caches at will), learn
+    // of it from PostgreSQL's notification within milliseconds. Routes that never touch sessions, accounts,
+    // assignments or names say so and keep the caches (cases' intake and actions, the busiest writes).
+    if (req.actor && MUTATING.has(req.method) && req.routeOptions.config?.keepsCaches !== true) {
+      sessionsCache?.forgetAll();
+      nameBook?.forgetAll();
     }
   });
 
@@ -298,5 +304,7 @@ declare module 'fastify' {
     ctx: AppContext;
     /** The server's resolved sessions, or null when it reads each from the database. */
     sessionsCache: SessionsCache | null;
+    /** The names the server keeps for case lists, or null when it reads them for every page. */
+    nameBook: NameBook | null;
   }
 }

@@ -25,9 +25,10 @@ declare module 'fastify' {
     /** Opt out of Idempotency-Key handling (login, logout: their cookies must not be replayed). */
     idempotency?: boolean;
     /**
-     * A write that never changes sessions, accounts, assignments or the names of areas and departments: the server
-     * keeps its cached sessions after it (by default every write makes it forget them; see http/app.ts).
+     * A write that never changes sessions, accounts, assignments or the names of categories, areas and departments:
+     * the server keeps its cached sessions and names after it (by default every write makes it forget them; see
+     * http/app.ts).
      */
-    keepsSessions?: boolean;
+    keepsCaches?: boolean;
   }
 }

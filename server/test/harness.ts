@@ -78,16 +78,18 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       },
     },
   };
-  // Notifications are handled late on purpose: a test that changes sessions, accounts or assignments in the database
-  // directly must await env.settled() before its next request, or it fails every time rather than now and then.
-  const app = await buildApp(ctx, { logger: false, sessionCache: { notifyDelayMs: 25 } });
+  // Notifications are handled late on purpose: a test that changes sessions, accounts, assignments or names in the
+  // database directly must await env.settled() before its next request, or it fails every time rather than now and
+  // then.
+  const late = { notifyDelayMs: 25 };
+  const app = await buildApp(ctx, { logger: false, sessionCache: late, nameBook: late });
   await app.ready();
   return {
     app,
     ctx,
     sms,
     async settled() {
-      await app.sessionsCache?.settled(database);
+      await Promise.all([app.sessionsCache?.settled(database), app.nameBook?.settled(database)]);
     },
     async close() {
       await app.close();

@@ -155,9 +155,9 @@ describe('the session cache', () => {
     expect(env.app.sessionsCache!.size).toBe(cached);
   });
 
-  it('is off where the configuration says so (LINLI_SESSION_CACHE=false)', async () => {
+  it('is off where the configuration says so (LINLI_CACHES=false)', async () => {
     const uncached = await buildApp(
-      { ...env.ctx, config: { ...env.ctx.config, sessionCache: false } },
+      { ...env.ctx, config: { ...env.ctx.config, caches: false } },
       { logger: false },
     );
     try {

@@ -30,6 +30,7 @@ import {
   type CountParts,
 } from './counts';
 import { LATE_STATUSES, OPEN_STATUSES, type CaseStatus } from './machine';
+import { nameWants, namesOf, type NameBook, type Names, type NameWants } from './names';
 import { toView, VIEW_COLUMNS, type Joined, type ViewRow } from './service';
 import { cases } from './tables';
 
@@ -187,35 +188,42 @@ const PAGE_COLUMNS = sql.raw(
   VIEW_COLUMNS.map((k) => `c.${getTableColumns(cases)[k].name} as "${k}"`).join(', '),
 );
 
-type PageRow = ViewRow & Omit<Joined, 'c'>;
+type PageRow = ViewRow & { photoCount: number };
 
-/** The names a view shows, read by scalar subqueries of case row `c`. */
-const PAGE_NAMES = sql`(select x.name from categories x where x.id = c.category_id) as "categoryName",
-  (select x.name from areas x where x.code = c.area_code) as "areaName",
-  (select x.name from departments x where x.id = c.lead_department_id) as "leadDepartmentName",
-  (select count(*)::int from case_attachments x where x.case_id = c.id) as "photoCount"`;
+/** A page row's photo count; its names come from the name book (names.ts), not from the statement. */
+const PAGE_PHOTOS = sql`(select count(*)::int from case_attachments x where x.case_id = c.id) as "photoCount"`;
 
-const joined = (r: PageRow): Joined => ({
+/** The names a page's rows need. */
+function wantsOf(rows: PageRow[]): NameWants {
+  const wants = nameWants();
+  for (const r of rows) {
+    wants.category.add(r.categoryId);
+    wants.area.add(r.areaCode);
+    if (r.leadDepartmentId) wants.department.add(r.leadDepartmentId);
+  }
+  return wants;
+}
+
+const joined = (r: PageRow, names: Names): Joined => ({
   c: r,
-  categoryName: r.categoryName,
-  areaName: r.areaName,
-  leadDepartmentName: r.leadDepartmentName,
+  categoryName: names('category', r.categoryId) ?? '',
+  areaName: names('area', r.areaCode) ?? '',
+  leadDepartmentName: names('department', r.leadDepartmentId),
   photoCount: r.photoCount,
 });
 
 /**
- * The rows of a page (as selectCases in service.ts, which the detail uses), only the columns a view shows and its
- * names read by scalar subqueries: the planner then has two relations to order instead of five, which at 50 rows
- * costs more than running the query. Read without Drizzle's row mapping, which cost a tenth of a list's time.
+ * The rows of a page (as selectCases in service.ts, which the detail uses), only the columns a view shows, without
+ * joins: the planner then has two relations to order instead of five, which at 50 rows costs more than running the
+ * query. Read without Drizzle's row mapping, which cost a tenth of a list's time.
  */
-async function selectPage(ctx: AppContext, ids: SQL, run: typeof queryNamed): Promise<Joined[]> {
-  const rows = await run<PageRow>(
+async function selectPage(ctx: AppContext, ids: SQL, run: typeof queryNamed): Promise<PageRow[]> {
+  return run<PageRow>(
     ctx.db,
-    sql`select ${PAGE_COLUMNS}, ${PAGE_NAMES}
+    sql`select ${PAGE_COLUMNS}, ${PAGE_PHOTOS}
         from ${cases} c where c.id in (${ids})
         order by c.created_at desc, c.id desc`,
   );
-  return rows.map(joined);
 }
 
 /**
@@ -231,7 +239,7 @@ async function selectPageCounted(
   limit: number,
   offset: number,
   run: typeof queryNamed,
-): Promise<{ rows: Joined[]; counts: Record<string, number> }> {
+): Promise<{ rows: PageRow[]; counts: Record<string, number> }> {
   const each = arms.map((a) => sql`(select id, created_at, status from ${cases} where ${a})`);
   type Row = { counts: Record<string, number> } & ({ id: null } | PageRow);
   const rows = await run<Row>(
@@ -242,12 +250,12 @@ async function selectPageCounted(
              p as (select id from m ${status ? sql`where status = ${status}` : sql``}
                     order by ${ORDER} limit ${limit} offset ${offset})
         select n.counts, r.* from n left join lateral (
-          select ${PAGE_COLUMNS}, ${PAGE_NAMES} from ${cases} c where c.id in (select id from p)) r on true
+          select ${PAGE_COLUMNS}, ${PAGE_PHOTOS} from ${cases} c where c.id in (select id from p)) r on true
         order by r."createdAt" desc, r."id" desc`,
   );
   const counts = rows[0]?.counts ?? {};
   return {
-    rows: rows.filter((r): r is Row & PageRow => r.id !== null).map(joined),
+    rows: rows.filter((r): r is Row & PageRow => r.id !== null),
     counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])),
   };
 }
@@ -321,8 +329,14 @@ export function keepsPlans(paths: string[], mine: MineArm[] | null): boolean {
   return !mine?.some((m) => (m.kind === 'area' || (m.kind === 'holder' && !singleHolder(m))) && wide(m.path));
 }
 
-/** The actor's cases, newest first, with filters, paging and counts by status. */
-export async function listCases(ctx: AppContext, ability: Ability, actor: Actor, query: CaseListQuery) {
+/** The actor's cases, newest first, with filters, paging and counts by status; names from `book` where it holds them. */
+export async function listCases(
+  ctx: AppContext,
+  ability: Ability,
+  actor: Actor,
+  query: CaseListQuery,
+  book: NameBook | null = null,
+) {
   const filters: SQL[] = [];
   if (query.category) filters.push(eq(cases.categoryId, query.category));
   if (query.channel) filters.push(eq(cases.channel, query.channel));
@@ -405,6 +419,7 @@ export async function listCases(ctx: AppContext, ability: Ability, actor: Actor,
       ]).then(([rows, counts]) => ({ rows, counts }))
     : await selectPageCounted(ctx, filtered, disjoint, query.status, limit, offset, run);
   const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+  const names = await namesOf(ctx.db, book, wantsOf(rows));
   const now = new Date();
-  return { items: rows.map((r) => toView(ctx, r, now)), total, counts };
+  return { items: rows.map((r) => toView(ctx, joined(r, names), now)), total, counts };
 }

@@ -42,11 +42,11 @@ const binary = (what: string) =>
   });
 
 export const caseRoutes: RegisterRoutes = async (app, ctx) => {
-  // The busiest writes: they change cases only, so the server keeps its cached sessions (keepsSessions).
+  // The busiest writes: they change cases only, so the server keeps its caches (keepsCaches).
   app.post(
     '/api/cases',
     {
-      config: { keepsSessions: true },
+      config: { keepsCaches: true },
       schema: {
         tags: ['cases'],
         summary:
@@ -74,7 +74,7 @@ export const caseRoutes: RegisterRoutes = async (app, ctx) => {
         response: { 200: CaseList, ...readErrors },
       },
     },
-    async (req) => listCases(ctx, req.ability, req.requireActor(), req.query),
+    async (req) => listCases(ctx, req.ability, req.requireActor(), req.query, app.nameBook),
   );
 
   // Declared before /api/cases/:id (the router prefers the static segment anyway; this keeps it obvious).
@@ -138,7 +138,7 @@ export const caseRoutes: RegisterRoutes = async (app, ctx) => {
   app.post(
     '/api/cases/:id/actions',
     {
-      config: { keepsSessions: true },
+      config: { keepsCaches: true },
       schema: {
         tags: ['cases'],
         summary:
@@ -239,7 +239,7 @@ async function photoUpload(app: App, ctx: AppContext): Promise<void> {
     '/api/cases/:id/photos',
     {
       // Retries are safe without Idempotency-Key: the same bytes from the same person answer the stored photo.
-      config: { idempotency: false, keepsSessions: true },
+      config: { idempotency: false, keepsCaches: true },
       schema: {
         tags: ['cases'],
         summary: `Add a photo: the raw image as the body (Content-Type ${PHOTO_MIME_TYPES.join(', ')}; at most 10 MB, ${PHOTOS_PER_CASE} per case). 201 stored; 200 when the same person sent the same image before`,

@@ -44,7 +44,7 @@ export const notificationRoutes: RegisterRoutes = async (app, ctx) => {
   app.post(
     '/api/notifications/read',
     {
-      config: { keepsSessions: true },
+      config: { keepsCaches: true },
       schema: {
         tags: ['notifications'],
         summary: 'Mark some (ids) or all of my notifications read; answers the unread count left',

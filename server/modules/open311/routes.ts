@@ -39,7 +39,7 @@ const CHANGESET = '2026-05-01T00:00:00+08:00';
 
 /** Public, key-authenticated, no CSRF (no cookie is used), no idempotency replay (it is per session). */
 // Open311 writes change cases and an api key's last use, never sessions: the server keeps its cached sessions.
-const config = { auth: 'public' as const, csrf: false, idempotency: false, keepsSessions: true };
+const config = { auth: 'public' as const, csrf: false, idempotency: false, keepsCaches: true };
 const schema = { hide: true };
 
 function handleError(ctx: AppContext) {
