@@ -256,3 +256,12 @@ export async function countRows(ctx: AppContext, table: string): Promise<number>
   const rows = await queryRows<{ n: number }>(ctx.db, sql.raw(`select count(*)::int as n from ${table}`));
   return rows[0]!.n;
 }
+
+/** Waits (at most 5 s) until the condition holds: for what another server hears of asynchronously. */
+export async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met within 5 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

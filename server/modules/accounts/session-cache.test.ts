@@ -5,6 +5,7 @@ import { buildApp } from '../../http/app';
 import type { App } from '../../http/types';
 import {
   createStaff,
+  eventually,
   FIXTURE,
   login,
   seedFixtureAreas,
@@ -45,15 +46,6 @@ async function signedInAndCached(username: string, role: Role, areaCode: string)
   const cached = env.app.sessionsCache!.size;
   expect(cached).toBeGreaterThan(0);
   return { s, cached };
-}
-
-/** Waits (at most 5 s) until the condition holds; for what another server hears of asynchronously. */
-async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
-  const until = Date.now() + 5_000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met within 5 s');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('the session cache', () => {

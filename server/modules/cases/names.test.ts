@@ -4,6 +4,7 @@ import { buildApp } from '../../http/app';
 import type { App } from '../../http/types';
 import {
   createStaff,
+  eventually,
   FIXTURE,
   login,
   seedFixtureAreas,
@@ -62,15 +63,6 @@ async function shown(app: App): Promise<{ categoryName: string; areaName: string
   expect(res.statusCode, res.body).toBe(200);
   const [item] = (res.json() as { items: { categoryName: string; areaName: string }[] }).items;
   return { categoryName: item!.categoryName, areaName: item!.areaName };
-}
-
-/** Waits (at most 5 s) until the condition holds; for what another server hears of asynchronously. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + 5_000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met within 5 s');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('the names a case list shows', () => {
