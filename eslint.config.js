@@ -20,6 +20,21 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
+      // The web app fetches the zh-TW and en catalogues when chosen (web/src/catalogues.ts): a value import of them, or
+      // of common/i18n/index.ts which holds all three, would put them back into every first load.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'common/i18n(/index|/en|/zh-TW)?$',
+              allowTypeImports: true,
+              message:
+                'Look messages up through web/src/catalogues.ts, which loads zh-TW and en when chosen.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -156,6 +156,12 @@ describe('the web app', () => {
 
   it('switches language and keeps large-text mode across reloads', async () => {
     const { context, page } = await newPage(e2e, PHONE);
+    // The zh-TW and en catalogues are fetched only when chosen: a first load in zh-CN carries neither.
+    const catalogues: string[] = [];
+    page.on('request', (r) => {
+      const m = /\/assets\/(en|zh-TW)-[\w-]+\.js$/.exec(new URL(r.url()).pathname);
+      if (m) catalogues.push(m[1]!);
+    });
     await staffLogin(page, 'demo.community_worker');
     expect(await page.locator('html').getAttribute('lang')).toMatch(/^zh/);
     const normalSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
@@ -166,6 +172,7 @@ describe('the web app', () => {
     await page.reload();
     await page.getByTestId('welcome-card').waitFor();
     expect(await page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+    expect(catalogues).toEqual([]);
 
     await page.getByTestId('lang-switch').click();
     await page.getByTestId('lang-en').click();
@@ -180,7 +187,13 @@ describe('the web app', () => {
     await page.getByTestId('lang-switch').click();
     await page.getByTestId('lang-zh-TW').click();
     await expect.poll(() => page.locator('body').innerText()).toMatch(/區域|首頁/);
+    expect(catalogues).toEqual(['en', 'zh-TW']);
     await shot(page, 'community-worker-zh-TW-phone');
+    // A saved choice other than zh-CN is fetched before the app shows anything: no flash of zh-CN.
+    await page.reload();
+    await page.getByTestId('welcome-card').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-TW');
+    expect(await page.locator('body').innerText()).toMatch(/區域|首頁/);
     await context.close();
   });
 

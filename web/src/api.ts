@@ -1,6 +1,6 @@
 /** Typed fetch client for the Linli API: language, CSRF and idempotency headers, and one error class. */
 import type { Locale } from '../../common/locale';
-import { translate } from '../../common/i18n';
+import { translateIn } from './catalogues';
 
 export interface ApiErrorDetail {
   field: string;
@@ -163,7 +163,7 @@ async function toApiError(res: Response): Promise<ApiError> {
   return new ApiError(
     res.status,
     `http.${res.status}`,
-    translate(language, 'common.unknownError', { status: res.status }),
+    translateIn(language, 'common.unknownError', { status: res.status }),
     [],
     retryAfter,
   );
@@ -189,7 +189,7 @@ async function send(
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network.error', translate(language, 'common.networkError'));
+    throw new ApiError(0, 'network.error', translateIn(language, 'common.networkError'));
   }
 }
 

@@ -4,9 +4,11 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import 'dayjs/locale/zh-tw';
 import { LOCALES, pickLocale, type Locale } from '../../common/locale';
-import { translate, type MessageKey, type MessageParams } from '../../common/i18n';
+import type { MessageKey } from '../../common/i18n/zh-CN';
+import type { MessageParams } from '../../common/i18n/format';
 import { ROLE_NAMES, type Role } from '../../common/roles';
 import { setApiLanguage } from './api';
+import { catalogueLoaded, loadCatalogue, translateIn } from './catalogues';
 
 const STORAGE_KEY = 'linli.locale';
 
@@ -14,7 +16,8 @@ export type TFunction = (key: MessageKey, params?: MessageParams) => string;
 
 interface LocaleState {
   locale: Locale;
-  setLocale: (locale: Locale) => void;
+  /** Switches once the language's messages are here; rejects when they cannot be fetched (offline). */
+  setLocale: (locale: Locale) => Promise<void>;
   t: TFunction;
 }
 
@@ -41,31 +44,51 @@ function applyLocale(locale: Locale): void {
 
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(() => {
-    const l = initialLocale();
+    const wanted = initialLocale();
+    // Until a lazily loaded catalogue arrives the app speaks zh-CN; the effect below switches once it is here.
+    const l = catalogueLoaded(wanted) ? wanted : 'zh-CN';
     applyLocale(l);
     return l;
   });
+  // A first choice other than zh-CN (saved, or the browser's) holds the app back until its messages arrive, so no one
+  // sees a flash of the wrong language; a failed fetch (offline) shows zh-CN.
+  const [ready, setReady] = useState(() => catalogueLoaded(initialLocale()));
+
+  useEffect(() => {
+    if (ready) return;
+    const wanted = initialLocale();
+    let live = true;
+    loadCatalogue(wanted)
+      .then(() => live && setLocaleState(wanted))
+      .catch(() => undefined)
+      .finally(() => live && setReady(true));
+    return () => {
+      live = false;
+    };
+  }, [ready]);
 
   useEffect(() => {
     applyLocale(locale);
-    document.title = translate(locale, 'app.name');
+    document.title = translateIn(locale, 'app.name');
   }, [locale]);
 
-  const setLocale = useCallback((l: Locale) => {
-    applyLocale(l);
+  const setLocale = useCallback(async (l: Locale) => {
+    // The switch happens once the language's messages are here (at once for zh-CN or one used before).
+    await loadCatalogue(l);
     try {
       localStorage.setItem(STORAGE_KEY, l);
     } catch {
       // Not persisted, still switched for this visit.
     }
+    applyLocale(l);
     setLocaleState(l);
   }, []);
 
   const value = useMemo<LocaleState>(
-    () => ({ locale, setLocale, t: (key, params) => translate(locale, key, params) }),
+    () => ({ locale, setLocale, t: (key, params) => translateIn(locale, key, params) }),
     [locale, setLocale],
   );
-  return <LocaleContext.Provider value={value}>{children}</LocaleContext.Provider>;
+  return <LocaleContext.Provider value={value}>{ready ? children : null}</LocaleContext.Provider>;
 }
 
 export function useLocale(): LocaleState {

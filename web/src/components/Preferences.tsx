@@ -1,5 +1,5 @@
 /** The language switcher and the large-text toggle, shown in the shell header and on the login page. */
-import { Button, Dropdown, Tooltip } from 'antd';
+import { App, Button, Dropdown, Tooltip } from 'antd';
 import { FontSizeOutlined, GlobalOutlined } from '@ant-design/icons';
 import { LOCALES, type Locale } from '../../../common/locale';
 import { useLocale } from '../i18n';
@@ -7,6 +7,7 @@ import { useLargeText } from '../theme';
 
 export function LanguageSwitch({ compact }: { compact?: boolean }) {
   const { locale, setLocale, t } = useLocale();
+  const { message } = App.useApp();
   return (
     <Dropdown
       trigger={['click']}
@@ -14,7 +15,9 @@ export function LanguageSwitch({ compact }: { compact?: boolean }) {
         selectable: true,
         selectedKeys: [locale],
         items: LOCALES.map((l) => ({ key: l, label: t(`lang.${l}`), 'data-testid': `lang-${l}` })),
-        onClick: ({ key }) => setLocale(key as Locale),
+        onClick: ({ key }) => {
+          setLocale(key as Locale).catch(() => message.error(t('common.networkError')));
+        },
       }}
     >
       <Button

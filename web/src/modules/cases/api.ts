@@ -18,7 +18,7 @@ import type {
 import type { GridMap as GridMapSchema } from '../../../../common/schemas/stats';
 import type { Department } from '../../../../common/schemas/areas';
 import { api, ApiError, seg, type Query } from '../../api';
-import { translate } from '../../../../common/i18n';
+import { translateIn } from '../../catalogues';
 import type { Locale } from '../../../../common/locale';
 
 export type CaseView = Static<typeof CaseViewSchema>;
@@ -104,13 +104,13 @@ export function uploadPhoto(
         new ApiError(
           xhr.status,
           err?.code ?? `http.${xhr.status}`,
-          err?.message ?? translate(opts.locale, 'common.unknownError', { status: xhr.status }),
+          err?.message ?? translateIn(opts.locale, 'common.unknownError', { status: xhr.status }),
           details,
         ),
       );
     };
     xhr.onerror = () =>
-      reject(new ApiError(0, 'network.error', translate(opts.locale, 'common.networkError')));
+      reject(new ApiError(0, 'network.error', translateIn(opts.locale, 'common.networkError')));
     xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
     opts.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);

@@ -1,14 +1,14 @@
 /** Names and colours of case statuses, actions and channels, the work-list groups, and relative deadlines. */
 import dayjs from 'dayjs';
-import { CATALOGUES, type MessageKey } from '../../../../common/i18n';
 import type { Locale } from '../../../../common/locale';
+import { hasMessage } from '../../catalogues';
 import type { TFunction } from '../../i18n';
 import type { CaseView } from './api';
 
 /** t() for keys built from server values: unknown values (a new action of the server) show as they are. */
 export function labelOf(t: TFunction, locale: Locale, prefix: string, value: string): string {
   const key = `${prefix}.${value}`;
-  return key in CATALOGUES[locale] ? t(key as MessageKey) : value;
+  return hasMessage(key) ? t(key) : value;
 }
 
 export const statusLabel = (t: TFunction, locale: Locale, s: string) => labelOf(t, locale, 'cases.status', s);

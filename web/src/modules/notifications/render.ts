@@ -1,5 +1,5 @@
 /** A notification in the reader's language, from its kind and data (the server stores parameters, not text). */
-import { CATALOGUES, type MessageKey } from '../../../../common/i18n';
+import { hasMessage } from '../../catalogues';
 import type { Locale } from '../../../../common/locale';
 import { formatDateTime, type TFunction } from '../../i18n';
 import { actionText, statusText } from '../resident/progress';
@@ -16,7 +16,7 @@ export function renderNotification(
   locale: Locale,
 ): { title: string; subject: string; extra: string | null } {
   const key = `notifications.kind.${n.kind}`;
-  const title = key in CATALOGUES['zh-CN'] ? t(key as MessageKey) : n.kind;
+  const title = hasMessage(key) ? t(key) : n.kind;
   const subject = [str(n.data.number), str(n.data.title)].filter(Boolean).join(' · ');
   const action = str(n.data.action);
   const status = str(n.data.status);

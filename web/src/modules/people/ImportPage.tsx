@@ -8,7 +8,7 @@ import { Alert, Button, Card, Descriptions, Progress, Space, Table, Tag, Typogra
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import type { ImportProblem, ImportReport } from '../../../../common/schemas/people-io';
-import { translate } from '../../../../common/i18n';
+import { translateIn } from '../../catalogues';
 import type { Locale } from '../../../../common/locale';
 import { ApiError, isApiError, seg } from '../../api';
 import { useLocale } from '../../i18n';
@@ -57,13 +57,13 @@ function uploadSheet(
         new ApiError(
           xhr.status,
           err?.code ?? `http.${xhr.status}`,
-          err?.message ?? translate(opts.locale, 'common.unknownError', { status: xhr.status }),
+          err?.message ?? translateIn(opts.locale, 'common.unknownError', { status: xhr.status }),
           details,
         ),
       );
     };
     xhr.onerror = () =>
-      reject(new ApiError(0, 'network.error', translate(opts.locale, 'common.networkError')));
+      reject(new ApiError(0, 'network.error', translateIn(opts.locale, 'common.networkError')));
     xhr.send(file);
   });
 }

@@ -1,5 +1,6 @@
 /** The five steps a resident sees (受理 → 派遣 → 处理 → 核查 → 办结) and where a case stands on them. */
-import { CATALOGUES, type MessageKey } from '../../../../common/i18n';
+import type { MessageKey } from '../../../../common/i18n';
+import { hasMessage } from '../../catalogues';
 import type { TFunction } from '../../i18n';
 
 export const PROGRESS_STEPS = ['accept', 'dispatch', 'handle', 'verify', 'close'] as const;
@@ -73,7 +74,7 @@ export function stepTimes(events: readonly { toStatus: string; at: string }[]): 
 }
 
 function known(key: string): key is MessageKey {
-  return key in CATALOGUES['zh-CN'];
+  return hasMessage(key);
 }
 
 /** A status in plain words for residents; an unknown one shows as it is. */
