@@ -43,20 +43,18 @@ function applyLocale(locale: Locale): void {
 }
 
 export function LocaleProvider({ children }: { children: ReactNode }) {
+  // The first choice (saved, or the browser's). One other than zh-CN holds the app back until its messages arrive, so
+  // no one sees a flash of the wrong language; a failed fetch (offline) shows zh-CN.
+  const [wanted] = useState(initialLocale);
   const [locale, setLocaleState] = useState<Locale>(() => {
-    const wanted = initialLocale();
-    // Until a lazily loaded catalogue arrives the app speaks zh-CN; the effect below switches once it is here.
     const l = catalogueLoaded(wanted) ? wanted : 'zh-CN';
     applyLocale(l);
     return l;
   });
-  // A first choice other than zh-CN (saved, or the browser's) holds the app back until its messages arrive, so no one
-  // sees a flash of the wrong language; a failed fetch (offline) shows zh-CN.
-  const [ready, setReady] = useState(() => catalogueLoaded(initialLocale()));
+  const [ready, setReady] = useState(() => catalogueLoaded(wanted));
 
   useEffect(() => {
     if (ready) return;
-    const wanted = initialLocale();
     let live = true;
     loadCatalogue(wanted)
       .then(() => live && setLocaleState(wanted))
@@ -65,7 +63,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [ready]);
+  }, [ready, wanted]);
 
   useEffect(() => {
     applyLocale(locale);

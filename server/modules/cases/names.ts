@@ -69,8 +69,7 @@ export function nameWants(): NameWants {
   return { category: new Set(), area: new Set(), department: new Set() };
 }
 
-/** Looks a name up; null for an id nothing holds (a case's references are foreign keys, so only a lead department's
- *  absence, which is null already, reaches here in practice). */
+/** Looks a name up: null for no id (a case without a lead department) or one that names nothing. */
 export type Names = (kind: NameKind, id: string | null) => string | null;
 
 /**
