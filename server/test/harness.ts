@@ -175,7 +175,8 @@ export async function createStaff(
   username: string,
   role: Role,
   target: { areaCode?: string; departmentId?: string; departmentPath?: string },
-  extra: { totpSecret?: string; phone?: string } = {},
+  /** demo: a demo account, which needs no TOTP enrolment even as an administrator (tests of admin screens). */
+  extra: { totpSecret?: string; phone?: string; demo?: boolean } = {},
 ): Promise<string> {
   cachedHash ??= hashPassword(TEST_PASSWORD);
   const areaCode = target.areaCode ?? null;
@@ -189,6 +190,7 @@ export async function createStaff(
       passwordHash: await cachedHash,
       homeAreaPath: path,
       passwordChangedAt: new Date(),
+      ...(extra.demo ? { demo: true } : {}),
       ...(extra.totpSecret
         ? { totpSecretEnc: ctx.secrets.encrypt(extra.totpSecret), totpEnabled: true }
         : {}),

@@ -9,7 +9,7 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { accounts, assignments } from '../accounts/tables';
+import { assignments } from '../accounts/tables';
 import { auditLog } from '../audit/tables';
 import { createGrid, deleteGrid, renameGrid } from './grids';
 import { areas } from './tables';
@@ -42,8 +42,7 @@ describe('areas, grids and departments over HTTP', () => {
     // demo: the administrator below is a demo account, so it needs no TOTP enrolment in this test.
     env = await startTestApp({ demo: true });
     ({ departmentId } = await seedFixtureAreas(env.ctx));
-    const adminId = await createStaff(env.ctx, 'city.admin', 'admin', { areaCode: FIXTURE.city });
-    await env.ctx.db.update(accounts).set({ demo: true }).where(eq(accounts.id, adminId));
+    await createStaff(env.ctx, 'city.admin', 'admin', { areaCode: FIXTURE.city }, { demo: true });
     await createStaff(env.ctx, 'city.leader', 'leader', { areaCode: FIXTURE.city });
     await createStaff(env.ctx, 'street.a', 'street_staff', { areaCode: FIXTURE.streetA });
     await createStaff(env.ctx, 'street.b', 'street_staff', { areaCode: FIXTURE.streetB });

@@ -10,7 +10,6 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { accounts } from '../accounts/tables';
 import { auditLog } from '../audit/tables';
 import { CALENDAR_CACHE_TTL_MS, ensureDefaultCalendar, loadCalendar } from './service';
 import { calendarDays } from './tables';
@@ -44,8 +43,7 @@ describe('the calendar over HTTP', () => {
     // demo: the administrator is a demo account, so it needs no TOTP enrolment in this test.
     env = await startTestApp({ demo: true });
     await seedFixtureAreas(env.ctx);
-    const adminId = await createStaff(env.ctx, 'admin', 'admin', { areaCode: FIXTURE.city });
-    await env.ctx.db.update(accounts).set({ demo: true }).where(eq(accounts.id, adminId));
+    await createStaff(env.ctx, 'admin', 'admin', { areaCode: FIXTURE.city }, { demo: true });
     await createStaff(env.ctx, 'leader', 'leader', { areaCode: FIXTURE.city });
     await createStaff(env.ctx, 'comm', 'community_worker', { areaCode: FIXTURE.communityA1 });
     await createStaff(env.ctx, 'vol', 'volunteer', { areaCode: FIXTURE.communityA1 });

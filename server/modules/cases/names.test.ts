@@ -12,7 +12,6 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { accounts } from '../accounts/tables';
 import { areas } from '../areas/tables';
 import { NameBook } from './names';
 import { intake } from './service';
@@ -32,8 +31,7 @@ beforeAll(async () => {
   other = await buildApp({ ...env.ctx }, { logger: false });
   await other.ready();
   category = await insertCategory(env.ctx);
-  const adminId = await createStaff(env.ctx, 'names.admin', 'admin', { areaCode: FIXTURE.city });
-  await env.ctx.db.update(accounts).set({ demo: true }).where(eq(accounts.id, adminId));
+  await createStaff(env.ctx, 'names.admin', 'admin', { areaCode: FIXTURE.city }, { demo: true });
   await createStaff(env.ctx, 'names.street', 'street_staff', { areaCode: FIXTURE.streetA });
   admin = await login(env.app, 'names.admin');
   street = await login(env.app, 'names.street');

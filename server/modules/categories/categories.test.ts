@@ -9,7 +9,6 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { accounts } from '../accounts/tables';
 import { auditLog } from '../audit/tables';
 import { DEFAULT_CATEGORIES } from './data/default-categories';
 import { ensureDefaultCategories, getCategory } from './service';
@@ -59,8 +58,7 @@ describe('the category tree over HTTP', () => {
     // demo: the administrator below is a demo account, so it needs no TOTP enrolment in this test.
     env = await startTestApp({ demo: true });
     await seedFixtureAreas(env.ctx);
-    const adminId = await createStaff(env.ctx, 'city.admin', 'admin', { areaCode: FIXTURE.city });
-    await env.ctx.db.update(accounts).set({ demo: true }).where(eq(accounts.id, adminId));
+    await createStaff(env.ctx, 'city.admin', 'admin', { areaCode: FIXTURE.city }, { demo: true });
     await createStaff(env.ctx, 'street.a', 'street_staff', { areaCode: FIXTURE.streetA });
     await createStaff(env.ctx, 'resident.a1', 'resident', { areaCode: FIXTURE.communityA1 });
     await createStaff(env.ctx, 'grid.a1a', 'grid_worker', { areaCode: FIXTURE.gridA1a });

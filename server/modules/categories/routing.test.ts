@@ -10,7 +10,6 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { accounts } from '../accounts/tables';
 import { areas } from '../areas/tables';
 import { auditLog } from '../audit/tables';
 import { resolveRouting } from './routing';
@@ -69,8 +68,7 @@ describe('routing rules and resolution', () => {
       ['city.admin', FIXTURE.city],
       ['street.admin', FIXTURE.streetA],
     ] as const) {
-      const id = await createStaff(env.ctx, username, 'admin', { areaCode: code });
-      await env.ctx.db.update(accounts).set({ demo: true }).where(eq(accounts.id, id));
+      await createStaff(env.ctx, username, 'admin', { areaCode: code }, { demo: true });
     }
     await createStaff(env.ctx, 'street.a', 'street_staff', { areaCode: FIXTURE.streetA });
     await createStaff(env.ctx, 'comm.a1', 'community_worker', { areaCode: FIXTURE.communityA1 });

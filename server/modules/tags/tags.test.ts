@@ -10,7 +10,6 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
-import { accounts } from '../accounts/tables';
 import { auditLog } from '../audit/tables';
 import { residentDwellings } from '../people/tables';
 import { insertResident, makeDwelling } from '../people/test-fixtures';
@@ -106,8 +105,7 @@ beforeAll(async () => {
   await seedFixtureAreas(env.ctx);
   await ensureDefaultTags(env.ctx);
   // demo: the administrator is a demo account, so it needs no TOTP enrolment in this test.
-  const adminId = await createStaff(env.ctx, 'admin', 'admin', { areaCode: FIXTURE.city });
-  await env.ctx.db.update(accounts).set({ demo: true }).where(eq(accounts.id, adminId));
+  await createStaff(env.ctx, 'admin', 'admin', { areaCode: FIXTURE.city }, { demo: true });
   await createStaff(env.ctx, 'comm', 'community_worker', { areaCode: FIXTURE.communityA1 });
   await createStaff(env.ctx, 'grid', 'grid_worker', { areaCode: FIXTURE.gridA1a });
   await createStaff(env.ctx, 'streetA', 'street_staff', { areaCode: FIXTURE.streetA });
