@@ -104,6 +104,12 @@ export const cases = pgTable(
     index('cases_to_verify_idx')
       .using('btree', t.areaPath.op('text_pattern_ops'), t.createdAt, t.id)
       .where(sql`${t.status} in ('handled','verified')`),
+    // A street's plain list and its work list's verification part: the street's cases newest first in one range, keyed
+    // by the street's path (list.ts inStreet; status is included, migration 0032).
+    index('cases_street_list_idx').using('btree', sql`left(${t.areaPath}, 9)`, t.createdAt, t.id),
+    index('cases_street_verify_idx')
+      .using('btree', sql`left(${t.areaPath}, 9)`, t.createdAt, t.id)
+      .where(sql`${t.status} in ('handled','verified')`),
     index('cases_department_list_idx').on(t.leadDepartmentId, t.createdAt, t.id, t.status),
     index('cases_status_due_idx').on(t.status, t.dueAt),
     index('cases_reporter_idx').on(t.reporterAccountId),
