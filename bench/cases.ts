@@ -333,7 +333,10 @@ async function run(): Promise<Report> {
           ...intakeLoad,
           ratioToRaw: round(intakeLoad.rps / Math.max(1, rawInsert.perSecond), 3),
         };
-        log(`    ${intake.rps}/s, p99 ${intake.latencyMs.p99} ms (${intake.non2xx} non-2xx)`);
+        log(
+          `    ${intake.rps}/s, p99 ${intake.latencyMs.p99} ms (${intake.non2xx} non-2xx), ` +
+            `CPU ms per case ${cpuCell(intake)} (load client ${intake.cpuMsPerRequest?.loadClient ?? '?'})`,
+        );
       }
 
       const t0 = performance.now();
@@ -360,7 +363,10 @@ async function run(): Promise<Report> {
         lists.push(await listCase(base, 'leader', leader, '/api/cases'));
         lists.push(await listCase(base, 'leader', leader, '/api/cases?supervision=true'));
         for (const l of lists)
-          log(`    ${l.who} ${l.path}: ${l.rps}/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms`);
+          log(
+            `    ${l.who} ${l.path}: ${l.rps}/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms, ` +
+              `CPU ms per list ${cpuCell(l)} (load client ${l.cpuMsPerRequest?.loadClient ?? '?'})`,
+          );
       }
 
       const visible: number[] = [];
@@ -481,6 +487,12 @@ async function run(): Promise<Report> {
 const START = '<!-- bench:cases:start -->';
 const END = '<!-- bench:cases:end -->';
 
+/** A load's CPU time per response, server / PostgreSQL, as the table shows it. */
+function cpuCell(l: LoadResult): string {
+  const c = l.cpuMsPerRequest;
+  return c ? `${c.server.toFixed(2)} / ${c.postgres === null ? '?' : c.postgres.toFixed(2)}` : '';
+}
+
 function markdown(r: Report, jsonFile: string): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const lines = [
@@ -490,16 +502,16 @@ function markdown(r: Report, jsonFile: string): string {
       `max_wal_size ${r.machine.maxWalSize ?? '?'}), ${r.machine.cpus} cores shared ` +
       `with the load generator, Node ${r.machine.node}. Raw figures: \`${jsonFile}\`.`,
     '',
-    '| What | Rate | p50 | p99 | Note |',
-    '| --- | ---: | ---: | ---: | --- |',
-    `| (a) raw single-row INSERT transaction, ${r.settings.intakeConnections} connections | ${n(r.rawInsert.perSecond)}/s | ${r.rawInsert.p50} ms | ${r.rawInsert.p99} ms | the baseline |`,
-    `| (b) POST /api/cases (intake), ${r.settings.intakeConnections} connections | ${n(r.intake.rps)}/s | ${r.intake.latencyMs.p50} ms | ${r.intake.latencyMs.p99} ms | ${r.intake.ratioToRaw} × (a); ${r.intake.non2xx} non-2xx |`,
+    '| What | Rate | p50 | p99 | CPU ms per request: server / PostgreSQL | Note |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    `| (a) raw single-row INSERT transaction, ${r.settings.intakeConnections} connections | ${n(r.rawInsert.perSecond)}/s | ${r.rawInsert.p50} ms | ${r.rawInsert.p99} ms | | the baseline |`,
+    `| (b) POST /api/cases (intake), ${r.settings.intakeConnections} connections | ${n(r.intake.rps)}/s | ${r.intake.latencyMs.p50} ms | ${r.intake.latencyMs.p99} ms | ${cpuCell(r.intake)} | ${r.intake.ratioToRaw} × (a); ${r.intake.non2xx} non-2xx |`,
     ...r.lists.map(
       (l) =>
-        `| (c) GET ${l.path} as ${l.who}, ${r.settings.listConnections} connections | ${n(l.rps)}/s | ${l.latencyMs.p50} ms | ${l.latencyMs.p99} ms | ${n(l.total)} cases in its result, ${n(r.settings.cases)} in the table |`,
+        `| (c) GET ${l.path} as ${l.who}, ${r.settings.listConnections} connections | ${n(l.rps)}/s | ${l.latencyMs.p50} ms | ${l.latencyMs.p99} ms | ${cpuCell(l)} | ${n(l.total)} cases in its result, ${n(r.settings.cases)} in the table |`,
     ),
-    `| (d) dispatch answered → listed for the department handler | | ${r.dispatchVisibleMs.p50} ms | ${r.dispatchVisibleMs.p99} ms | ${r.dispatchVisibleMs.samples} samples, max ${r.dispatchVisibleMs.max} ms |`,
-    `| (e) deadline job over ${n(r.deadlineJob.openCases)} open cases | | | | first run ${n(r.deadlineJob.firstRunMs)} ms (${JSON.stringify(r.deadlineJob.firstRun)}), then ${n(r.deadlineJob.idleRunMs)} ms with nothing to do |`,
+    `| (d) dispatch answered → listed for the department handler | | ${r.dispatchVisibleMs.p50} ms | ${r.dispatchVisibleMs.p99} ms | | ${r.dispatchVisibleMs.samples} samples, max ${r.dispatchVisibleMs.max} ms |`,
+    `| (e) deadline job over ${n(r.deadlineJob.openCases)} open cases | | | | | first run ${n(r.deadlineJob.firstRunMs)} ms (${JSON.stringify(r.deadlineJob.firstRun)}), then ${n(r.deadlineJob.idleRunMs)} ms with nothing to do |`,
     END,
   ];
   return lines.join('\n');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { LoadRequest, LoadResult } from './load-client';
+import { MEASURING, type LoadRequest, type LoadResult } from './load-client';
 
 /** The repository root (the parent of bench/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,7 +41,51 @@ export function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** Runs one load test in a separate process (bench/load-client.ts). */
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on every Linux Node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** A process's CPU time (user + system) in ms from /proc/<pid>/stat, with its command name; null where unreadable. */
+function procCpu(pid: number | string): { comm: string; ms: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces; the fields after it are space-separated.
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime: fields 14 and 15 of the line
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), ms: (ticks * 1000) / TICKS_PER_SECOND };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time by PostgreSQL process on this machine (every process named postgres), in ms; null without /proc. */
+function postgresCpu(): Map<string, number> | null {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  const byPid = new Map<string, number>();
+  for (const pid of pids) {
+    const p = procCpu(pid);
+    if (p?.comm === 'postgres') byPid.set(pid, p.ms);
+  }
+  return byPid;
+}
+
+/** The CPU PostgreSQL spent between two readings: processes that started meanwhile count whole. */
+function postgresSpent(before: Map<string, number> | null, after: Map<string, number> | null): number | null {
+  if (!before || !after) return null;
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
+
+/**
+ * Runs one load test in a separate process (bench/load-client.ts), and adds the CPU time this process (the server,
+ * where it runs in-process), PostgreSQL and the load client spent per response in the measured window.
+ */
 export function runLoad(request: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(ROOT, 'bench', 'load-client.ts'), [JSON.stringify(request)], {
@@ -50,7 +94,33 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: LoadResult | null = null;
-    child.on('message', (m) => (result = m as LoadResult));
+    let start: {
+      server: NodeJS.CpuUsage;
+      postgres: Map<string, number> | null;
+      client: number | null;
+    } | null = null;
+    child.on('message', (m) => {
+      if (m === MEASURING) {
+        start = {
+          server: process.cpuUsage(),
+          postgres: postgresCpu(),
+          client: procCpu(child.pid!)?.ms ?? null,
+        };
+        return;
+      }
+      result = m as LoadResult;
+      if (start && result.requests > 0) {
+        const server = process.cpuUsage(start.server);
+        const postgres = postgresSpent(start.postgres, postgresCpu());
+        const client = procCpu(child.pid!)?.ms;
+        const per = (ms: number) => round(ms / result!.requests, 3);
+        result.cpuMsPerRequest = {
+          server: per((server.user + server.system) / 1000),
+          postgres: postgres === null ? null : per(postgres),
+          loadClient: client === undefined || start.client === null ? null : per(client - start.client),
+        };
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code) =>
       result ? resolve(result) : reject(new Error(`load client exited with ${code}`)),

@@ -5,6 +5,7 @@
  * sub-millisecond routes get meaningful percentiles.
  */
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 
 export interface LoadRequest {
@@ -32,7 +33,16 @@ export interface LoadResult {
   seconds: number;
   latencyMs: { mean: number; p50: number; p90: number; p95: number; p99: number; max: number };
   statusCodes: Record<string, number>;
+  /**
+   * CPU time spent during the measured window, in ms per 2xx response (bench/common.ts runLoad): the process that
+   * started the load (the server, when it runs in-process), PostgreSQL's processes on this machine (null where /proc
+   * cannot tell), and this load client. Unlike rates, these hardly move when other tenants slow the machine down.
+   */
+  cpuMsPerRequest?: { server: number; postgres: number | null; loadClient: number | null };
 }
+
+/** The message the client sends its parent when the measured window begins (after the warm-up). */
+export const MEASURING = 'measuring';
 
 function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
@@ -65,6 +75,7 @@ async function main(): Promise<void> {
     timeout: 30,
   };
   if (req.warmup > 0) await autocannon({ ...base, duration: req.warmup });
+  await new Promise<void>((resolve) => process.send!(MEASURING, () => resolve()));
 
   let times = new Float64Array(1 << 16);
   let n = 0;
@@ -102,7 +113,9 @@ async function main(): Promise<void> {
   process.send!(result, () => process.exit(0));
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run when forked (bench/common.ts runLoad), not when imported for its types and constants.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
