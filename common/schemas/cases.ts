@@ -131,6 +131,41 @@ export const CaseView = Type.Object({
 });
 export type CaseView = Static<typeof CaseView>;
 
+/**
+ * A case as a list shows it: what a row or a card needs to tell cases apart and pick one (number, title, where, state,
+ * deadline). The description, the exact location, the answers and the reporter (even masked) are left to the detail,
+ * which a user opens for a purpose.
+ */
+export const CaseSummary = Type.Pick(CaseView, [
+  'id',
+  'number',
+  'channel',
+  'categoryId',
+  'categoryName',
+  'matterClass',
+  'urgency',
+  'title',
+  'areaCode',
+  'areaName',
+  'address',
+  'status',
+  'level',
+  'leadDepartmentId',
+  'leadDepartmentName',
+  'dueAt',
+  'overdue',
+  'supervised',
+  'overdueEscalatedAt',
+  'photoCount',
+  'reopenCount',
+  'rating',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'closedAt',
+]);
+export type CaseSummary = Static<typeof CaseSummary>;
+
 export const CaseDetail = Type.Intersect([
   CaseView,
   Type.Object({
@@ -161,7 +196,7 @@ export const CaseListQuery = Type.Object(
 export type CaseListQuery = Static<typeof CaseListQuery>;
 
 export const CaseList = Type.Object({
-  items: Type.Array(CaseView),
+  items: Type.Array(CaseSummary),
   total: Type.Integer(),
   /** Counts by status under the same filters (the status filter aside). */
   counts: Type.Record(Type.String(), Type.Integer()),

@@ -298,8 +298,12 @@ describe('intake location and answers, merging, similar cases and public trackin
       expect((await auditRows(env.ctx, 'case.merge')).some((a) => a.targetId === dup.id)).toBe(true);
       expect((await auditRows(env.ctx, 'case.absorb')).some((a) => a.targetId === target.id)).toBe(true);
       const listed = (await get('comm.a1', `/api/cases?q=${dup.number}`)).json() as { items: CaseJson[] };
-      expect(listed.items[0]).toMatchObject({ id: dup.id, mergedIntoId: target.id, photoCount: 0 });
+      expect(listed.items[0]).toMatchObject({ id: dup.id, status: 'merged', photoCount: 0 });
       expect(listed.items[0]!.overdueEscalatedAt).toBeNull();
+      // Which case it went into is the detail's to tell.
+      expect((await get('comm.a1', `/api/cases/${dup.id}`)).json()).toMatchObject({
+        mergedIntoId: target.id,
+      });
 
       // merged is an end: nothing more happens to the duplicate, and nothing merges into it.
       const again = await act('comm.a1', merged, { action: 'merge', targetId: target.id });

@@ -31,7 +31,7 @@ import {
 } from './counts';
 import { LATE_STATUSES, OPEN_STATUSES, type CaseStatus } from './machine';
 import { nameWants, namesOf, type NameBook, type Names, type NameWants } from './names';
-import { toView, VIEW_COLUMNS, type Joined, type ViewRow } from './service';
+import { SUMMARY_COLUMNS, toSummary, type Joined, type SummaryRow } from './service';
 import { cases } from './tables';
 
 /** Statuses in which a case waits for its holder; cases_holder_waiting_idx is partial on exactly these. */
@@ -216,12 +216,12 @@ function limitRows(n: number, paging: Paging, offset: boolean): SQL {
 /** The lengths of the paths of units that hold cases (district, street, community). */
 const HOLDER_PATH_LENGTHS = AREA_PATH_LENGTHS.slice(2, 5);
 
-/** The view's columns, each named as its field (the driver then hands back rows toView reads as they are). */
+/** The summary's columns, each named as its field (the driver then hands back rows toSummary reads as they are). */
 const PAGE_COLUMNS = sql.raw(
-  VIEW_COLUMNS.map((k) => `c.${getTableColumns(cases)[k].name} as "${k}"`).join(', '),
+  SUMMARY_COLUMNS.map((k) => `c.${getTableColumns(cases)[k].name} as "${k}"`).join(', '),
 );
 
-type PageRow = ViewRow & { photoCount: number };
+type PageRow = SummaryRow & { photoCount: number };
 
 /** A page row's photo count; its names come from the name book (names.ts), not from the statement. */
 const PAGE_PHOTOS = sql`(select count(*)::int from case_attachments x where x.case_id = c.id) as "photoCount"`;
@@ -237,7 +237,7 @@ function wantsOf(rows: PageRow[]): NameWants {
   return wants;
 }
 
-const joined = (r: PageRow, names: Names): Joined => ({
+const joined = (r: PageRow, names: Names): Joined<SummaryRow> => ({
   c: r,
   categoryName: names('category', r.categoryId) ?? '',
   areaName: names('area', r.areaCode) ?? '',
@@ -459,5 +459,5 @@ export async function listCases(
   const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
   const names = await namesOf(ctx.db, book, wantsOf(rows));
   const now = new Date();
-  return { items: rows.map((r) => toView(ctx, joined(r, names), now)), total, counts };
+  return { items: rows.map((r) => toSummary(joined(r, names), now)), total, counts };
 }

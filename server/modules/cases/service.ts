@@ -13,7 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { CaseActionBody, CaseCreate, CaseDetail, CaseView } from '../../../common/schemas/cases';
+import type {
+  CaseActionBody,
+  CaseCreate,
+  CaseDetail,
+  CaseSummary,
+  CaseView,
+} from '../../../common/schemas/cases';
 import type { Role } from '../../../common/roles';
 import type { CategoryQuestion } from '../../../common/schemas/categories';
 import type { AppContext } from '../../context';
@@ -743,8 +749,33 @@ export function selectCases(db: Tx) {
     .leftJoin(leadDept, eq(leadDept.id, cases.leadDepartmentId));
 }
 
-/** The columns of a case every view shows (a list reads only these). */
-export const VIEW_COLUMNS = [
+/** The columns of a case its summary shows (a list reads only these). */
+export const SUMMARY_COLUMNS = [
+  'id',
+  'number',
+  'channel',
+  'categoryId',
+  'matterClass',
+  'urgency',
+  'title',
+  'areaCode',
+  'address',
+  'status',
+  'level',
+  'leadDepartmentId',
+  'dueAt',
+  'supervised',
+  'overdueEscalatedAt',
+  'reopenCount',
+  'rating',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'closedAt',
+] as const satisfies readonly (keyof CaseRow)[];
+
+/** The columns of a case its view shows. */
+const VIEW_COLUMNS = [
   'id',
   'number',
   'channel',
@@ -781,9 +812,9 @@ export const VIEW_COLUMNS = [
   'closedAt',
 ] as const satisfies readonly (keyof CaseRow)[];
 
-/** A case's columns as a view needs them; times may come as Date or as the driver's text. */
-export type ViewRow = Omit<
-  Pick<CaseRow, (typeof VIEW_COLUMNS)[number]>,
+/** Columns as read: times may come as Date or as the driver's text. */
+type AsRead<K extends keyof CaseRow> = Omit<
+  Pick<CaseRow, K>,
   'dueAt' | 'overdueEscalatedAt' | 'createdAt' | 'updatedAt' | 'closedAt'
 > & {
   dueAt: Date | string | null;
@@ -793,8 +824,14 @@ export type ViewRow = Omit<
   closedAt: Date | string | null;
 };
 
-export type Joined = {
-  c: ViewRow;
+/** A case's columns as its summary needs them. */
+export type SummaryRow = AsRead<(typeof SUMMARY_COLUMNS)[number]>;
+/** A case's columns as its view needs them. */
+export type ViewRow = AsRead<(typeof VIEW_COLUMNS)[number]>;
+
+/** A case's row with the names and the photo count its views show. */
+export type Joined<R extends SummaryRow = ViewRow> = {
+  c: R;
   categoryName: string;
   areaName: string;
   leadDepartmentName: string | null;
@@ -810,45 +847,30 @@ export function maskEncryptedName(ctx: AppContext, enc: string): string {
   }
 }
 
-/** A case row as every answer shows it (reporter masked). */
-export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
+/** A case as a list shows it (CaseSummary). */
+export function toSummary(r: Joined<SummaryRow>, now: Date): CaseSummary {
   const c = r.c;
   const iso = (d: Date | string | null) => (d ? isoTimestamp(d) : null);
-  // Kept masked since migration 0024; an older row's name is decrypted to be masked.
-  const reporterName =
-    c.reporterNameMasked ?? (c.reporterNameEnc ? maskEncryptedName(ctx, c.reporterNameEnc) : null);
   return {
     id: c.id,
     number: c.number,
     channel: c.channel as CaseView['channel'],
-    sourceRef: c.sourceRef,
     categoryId: c.categoryId,
     categoryName: r.categoryName,
     matterClass: c.matterClass as CaseView['matterClass'],
     urgency: c.urgency,
     title: c.title,
-    description: c.description,
     areaCode: c.areaCode,
     areaName: r.areaName,
-    areaPath: c.areaPath,
     address: c.address,
-    lat: c.lat,
-    lng: c.lng,
-    reporterName,
-    reporterPhone: c.reporterPhoneMasked,
-    callbackWanted: c.callbackWanted,
-    answers: (c.answers ?? {}) as Record<string, unknown>,
     status: c.status as CaseView['status'],
     level: c.level as CaseView['level'],
     leadDepartmentId: c.leadDepartmentId,
     leadDepartmentName: r.leadDepartmentName,
-    holderPath: c.holderPath,
-    coDepartmentIds: Array.isArray(c.coDepartmentIds) ? (c.coDepartmentIds as string[]) : [],
     dueAt: iso(c.dueAt),
     overdue: c.dueAt !== null && new Date(c.dueAt) < now && (LATE_STATUSES as string[]).includes(c.status),
     supervised: c.supervised,
     overdueEscalatedAt: iso(c.overdueEscalatedAt),
-    mergedIntoId: c.mergedIntoId,
     photoCount: Number(r.photoCount),
     reopenCount: c.reopenCount,
     rating: c.rating as CaseView['rating'],
@@ -856,6 +878,29 @@ export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
     createdAt: iso(c.createdAt)!,
     updatedAt: iso(c.updatedAt)!,
     closedAt: iso(c.closedAt),
+  };
+}
+
+/** A case row as every answer about one case shows it (reporter masked). */
+export function toView(ctx: AppContext, r: Joined, now: Date): CaseView {
+  const c = r.c;
+  // Kept masked since migration 0024; an older row's name is decrypted to be masked.
+  const reporterName =
+    c.reporterNameMasked ?? (c.reporterNameEnc ? maskEncryptedName(ctx, c.reporterNameEnc) : null);
+  return {
+    ...toSummary(r, now),
+    sourceRef: c.sourceRef,
+    description: c.description,
+    areaPath: c.areaPath,
+    lat: c.lat,
+    lng: c.lng,
+    reporterName,
+    reporterPhone: c.reporterPhoneMasked,
+    callbackWanted: c.callbackWanted,
+    answers: (c.answers ?? {}) as Record<string, unknown>,
+    holderPath: c.holderPath,
+    coDepartmentIds: Array.isArray(c.coDepartmentIds) ? (c.coDepartmentIds as string[]) : [],
+    mergedIntoId: c.mergedIntoId,
   };
 }
 

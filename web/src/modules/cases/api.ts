@@ -10,7 +10,7 @@ import type {
   CaseEventView as CaseEventViewSchema,
   CaseList as CaseListSchema,
   CaseListQuery,
-  CaseView as CaseViewSchema,
+  CaseSummary as CaseSummarySchema,
   SimilarCase as SimilarCaseSchema,
   SimilarList,
   SimilarQuery,
@@ -21,7 +21,7 @@ import { api, ApiError, seg, type Query } from '../../api';
 import { translateIn } from '../../catalogues';
 import type { Locale } from '../../../../common/locale';
 
-export type CaseView = Static<typeof CaseViewSchema>;
+export type CaseSummary = Static<typeof CaseSummarySchema>;
 export type CaseDetail = Static<typeof CaseDetailSchema>;
 export type CaseList = Static<typeof CaseListSchema>;
 export type CaseEvent = Static<typeof CaseEventViewSchema>;

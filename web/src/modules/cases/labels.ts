@@ -3,7 +3,7 @@ import dayjs from 'dayjs';
 import type { Locale } from '../../../../common/locale';
 import { hasMessage } from '../../catalogues';
 import type { TFunction } from '../../i18n';
-import type { CaseView } from './api';
+import type { CaseSummary } from './api';
 
 /** t() for keys built from server values: unknown values (a new action of the server) show as they are. */
 export function labelOf(t: TFunction, locale: Locale, prefix: string, value: string): string {
@@ -59,12 +59,12 @@ const GROUP_OF_STATUS: Record<string, WorkGroup> = {
   closed: 'toRate',
 };
 
-export function groupOf(c: Pick<CaseView, 'status'>): WorkGroup {
+export function groupOf(c: Pick<CaseSummary, 'status'>): WorkGroup {
   return GROUP_OF_STATUS[c.status] ?? 'other';
 }
 
 /** Overdue first (the latest first among them), then the nearest deadline, then the oldest report. */
-export function byUrgency(a: CaseView, b: CaseView): number {
+export function byUrgency(a: CaseSummary, b: CaseSummary): number {
   if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
   const da = a.dueAt ? Date.parse(a.dueAt) : Number.POSITIVE_INFINITY;
   const db = b.dueAt ? Date.parse(b.dueAt) : Number.POSITIVE_INFINITY;
@@ -73,8 +73,8 @@ export function byUrgency(a: CaseView, b: CaseView): number {
 }
 
 /** Cases sorted into their groups (each sorted by urgency), only non-empty groups, in lifecycle order. */
-export function groupCases(items: readonly CaseView[]): { group: WorkGroup; items: CaseView[] }[] {
-  const map = new Map<WorkGroup, CaseView[]>();
+export function groupCases(items: readonly CaseSummary[]): { group: WorkGroup; items: CaseSummary[] }[] {
+  const map = new Map<WorkGroup, CaseSummary[]>();
   for (const c of items) {
     const g = groupOf(c);
     map.set(g, [...(map.get(g) ?? []), c]);
@@ -94,7 +94,7 @@ export interface DueText {
 /** "还剩 3 小时" / "已逾期 2 天" from the deadline, or null when the deadline no longer applies. */
 export function dueText(
   t: TFunction,
-  c: Pick<CaseView, 'dueAt' | 'status' | 'overdue'>,
+  c: Pick<CaseSummary, 'dueAt' | 'status' | 'overdue'>,
   now = dayjs(),
 ): DueText | null {
   if (ENDED.includes(c.status)) return null;

@@ -4,7 +4,7 @@ import type { TableColumnsType, TablePaginationConfig } from 'antd';
 import { ClockCircleOutlined, FlagOutlined, PictureOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import { formatDateTime, useLocale } from '../../i18n';
-import type { CaseView } from './api';
+import type { CaseSummary } from './api';
 import { channelLabel, dueText, STATUS_COLOURS, statusLabel } from './labels';
 import './cases.css';
 
@@ -18,7 +18,7 @@ export function StatusTag({ status }: { status: string }) {
 }
 
 /** The deadline as a relative time: red and naming how late when overdue. */
-export function DueTag({ c }: { c: Pick<CaseView, 'dueAt' | 'status' | 'overdue'> }) {
+export function DueTag({ c }: { c: Pick<CaseSummary, 'dueAt' | 'status' | 'overdue'> }) {
   const { t, locale } = useLocale();
   const due = dueText(t, c);
   if (!due) return null;
@@ -36,7 +36,7 @@ export function DueTag({ c }: { c: Pick<CaseView, 'dueAt' | 'status' | 'overdue'
 }
 
 /** Flags worth seeing at a glance: urgent, supervised, escalated as overdue, reopened. */
-export function CaseFlags({ c }: { c: CaseView }) {
+export function CaseFlags({ c }: { c: CaseSummary }) {
   const { t } = useLocale();
   return (
     <>
@@ -53,7 +53,7 @@ export function CaseFlags({ c }: { c: CaseView }) {
 }
 
 /** One case as a card (phones): title, number, status, deadline, place and category. */
-export function CaseCard({ c }: { c: CaseView }) {
+export function CaseCard({ c }: { c: CaseSummary }) {
   const { t, locale } = useLocale();
   return (
     <Link to={`/cases/${c.id}`} className="case-card-link" data-testid={`case-card-${c.number}`}>
@@ -97,14 +97,14 @@ export function CaseTable({
   empty,
   testId,
 }: {
-  items: CaseView[];
+  items: CaseSummary[];
   loading?: boolean;
   pagination?: TablePaginationConfig | false;
   empty: string;
   testId: string;
 }) {
   const { t, locale } = useLocale();
-  const columns: TableColumnsType<CaseView> = [
+  const columns: TableColumnsType<CaseSummary> = [
     {
       title: t('cases.field.title'),
       dataIndex: 'title',
@@ -158,7 +158,7 @@ export function CaseTable({
     },
   ];
   return (
-    <Table<CaseView>
+    <Table<CaseSummary>
       rowKey="id"
       columns={columns}
       dataSource={items}

@@ -6,14 +6,14 @@ import { Link } from 'react-router';
 import { isApiError, type ApiError } from '../../api';
 import { useLocale } from '../../i18n';
 import { ErrorResult } from '../../components/ErrorResult';
-import { residentApi, type CaseView } from './api';
+import { residentApi, type CaseSummary } from './api';
 import { CaseProgress } from './CaseProgress';
 import { shortTime, statusColor, statusText } from './progress';
 import './resident.css';
 
 const PAGE = 20;
 
-export function CaseCard({ c }: { c: CaseView }) {
+export function CaseCard({ c }: { c: CaseSummary }) {
   const { t, locale } = useLocale();
   return (
     <Link to={`/my-cases/${c.id}`} className="case-card-link" data-testid={`my-case-${c.number}`}>
@@ -46,7 +46,7 @@ export function CaseCard({ c }: { c: CaseView }) {
 
 export default function MyCasesPage() {
   const { t } = useLocale();
-  const [items, setItems] = useState<CaseView[]>([]);
+  const [items, setItems] = useState<CaseSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [loaded, setLoaded] = useState(false);
   const [loading, setLoading] = useState(false);

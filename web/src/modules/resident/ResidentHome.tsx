@@ -12,7 +12,7 @@ import { Link } from 'react-router';
 import { useLocale } from '../../i18n';
 import { useMe } from '../../session';
 import { useUnread } from '../notifications/store';
-import { residentApi, type CaseView } from './api';
+import { residentApi, type CaseSummary } from './api';
 import { CaseCard } from './MyCasesPage';
 import './resident.css';
 
@@ -20,7 +20,7 @@ export function ResidentHome() {
   const { t } = useLocale();
   const me = useMe();
   const unread = useUnread();
-  const [recent, setRecent] = useState<CaseView[] | null>(null);
+  const [recent, setRecent] = useState<CaseSummary[] | null>(null);
 
   useEffect(() => {
     const ac = new AbortController();

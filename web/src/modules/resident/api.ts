@@ -7,7 +7,7 @@ import type {
   CaseDetail as CaseDetailSchema,
   CaseEventList as CaseEventListSchema,
   CaseList as CaseListSchema,
-  CaseView as CaseViewSchema,
+  CaseSummary as CaseSummarySchema,
   Rating,
 } from '../../../../common/schemas/cases';
 import type {
@@ -17,7 +17,7 @@ import type {
 import { api, ApiError, isApiError, seg, type ApiErrorDetail } from '../../api';
 import type { Locale } from '../../../../common/locale';
 
-export type CaseView = Static<typeof CaseViewSchema>;
+export type CaseSummary = Static<typeof CaseSummarySchema>;
 export type CaseDetail = Static<typeof CaseDetailSchema>;
 export type CaseList = Static<typeof CaseListSchema>;
 export type CaseEvent = Static<typeof CaseEventListSchema>['items'][number];
