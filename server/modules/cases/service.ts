@@ -774,43 +774,21 @@ export const SUMMARY_COLUMNS = [
   'closedAt',
 ] as const satisfies readonly (keyof CaseRow)[];
 
-/** The columns of a case its view shows. */
-const VIEW_COLUMNS = [
-  'id',
-  'number',
-  'channel',
-  'sourceRef',
-  'categoryId',
-  'matterClass',
-  'urgency',
-  'title',
-  'description',
-  'areaCode',
-  'areaPath',
-  'address',
-  'lat',
-  'lng',
-  'reporterNameEnc',
-  'reporterNameMasked',
-  'reporterPhoneMasked',
-  'callbackWanted',
-  'answers',
-  'status',
-  'level',
-  'leadDepartmentId',
-  'holderPath',
-  'coDepartmentIds',
-  'dueAt',
-  'supervised',
-  'overdueEscalatedAt',
-  'mergedIntoId',
-  'reopenCount',
-  'rating',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'closedAt',
-] as const satisfies readonly (keyof CaseRow)[];
+/** The columns of a case its view shows besides its summary's. */
+type ViewOnlyColumn =
+  | 'sourceRef'
+  | 'description'
+  | 'areaPath'
+  | 'lat'
+  | 'lng'
+  | 'reporterNameEnc'
+  | 'reporterNameMasked'
+  | 'reporterPhoneMasked'
+  | 'callbackWanted'
+  | 'answers'
+  | 'holderPath'
+  | 'coDepartmentIds'
+  | 'mergedIntoId';
 
 /** Columns as read: times may come as Date or as the driver's text. */
 type AsRead<K extends keyof CaseRow> = Omit<
@@ -827,7 +805,7 @@ type AsRead<K extends keyof CaseRow> = Omit<
 /** A case's columns as its summary needs them. */
 export type SummaryRow = AsRead<(typeof SUMMARY_COLUMNS)[number]>;
 /** A case's columns as its view needs them. */
-export type ViewRow = AsRead<(typeof VIEW_COLUMNS)[number]>;
+export type ViewRow = AsRead<(typeof SUMMARY_COLUMNS)[number] | ViewOnlyColumn>;
 
 /** A case's row with the names and the photo count its views show. */
 export type Joined<R extends SummaryRow = ViewRow> = {
