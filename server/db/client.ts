@@ -292,6 +292,32 @@ export async function queryNamed<T>(db: Tx, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/** A statement compiled to its text and values, with the name it runs under (queryNamed) or null (queryRows). */
+export interface CompiledStatement {
+  sql: string;
+  params: unknown[];
+  name: string | null;
+}
+
+/**
+ * Compiles a statement as queryNamed (`named`) or queryRows would run it, for a caller that runs the same statement
+ * again with the same values (cases/list.ts keeps a list's statements per user and query): building and compiling a
+ * list's statements was a tenth of its server time.
+ */
+export function compileQuery(db: Tx, query: SQL, named: boolean): CompiledStatement {
+  const built = (db as unknown as NamedStatementRunner).dialect.sqlToQuery(query);
+  return { sql: built.sql, params: built.params, name: named ? statementName('ln_', built.sql) : null };
+}
+
+/** Runs a compiled statement (compileQuery) and returns its rows. */
+export async function runCompiled<T>(db: Tx, s: CompiledStatement): Promise<T[]> {
+  const runner = db as unknown as NamedStatementRunner;
+  const result = (await runner.session
+    .prepareQuery({ sql: s.sql, params: s.params }, undefined, s.name ?? undefined, false)
+    .execute()) as { rows: T[] };
+  return result.rows;
+}
+
 /** The values of a statement built once: by placeholder name, or an object per group for names `group.key`. */
 export type PreparedValues = Record<string, unknown>;
 

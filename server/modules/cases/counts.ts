@@ -191,10 +191,22 @@ export async function sumCounts(
   run: typeof queryNamed = queryNamed,
 ): Promise<Record<string, number>> {
   if (parts.length === 0) return {};
-  const rows = await run<{ status: string; n: number }>(
-    db,
-    sql`select status, sum(n)::int as n from (${sql.join(parts, sql` union all `)}) x group by status`,
-  );
+  return countsOf(await run<CountRow>(db, sumCountsStatement(parts)));
+}
+
+/** A row of sumCountsStatement. */
+export interface CountRow {
+  status: string;
+  n: number;
+}
+
+/** The statement of sumCounts: the parts summed by status (at least one part). */
+export function sumCountsStatement(parts: CountParts[]): SQL {
+  return sql`select status, sum(n)::int as n from (${sql.join(parts, sql` union all `)}) x group by status`;
+}
+
+/** The counts by status of sumCountsStatement's rows; statuses that sum to zero are left out. */
+export function countsOf(rows: CountRow[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) if (Number(r.n) !== 0) out[r.status] = Number(r.n);
   return out;

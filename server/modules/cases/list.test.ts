@@ -1,6 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { areaPath } from '../../../common/area-code';
 import { CaseSummary } from '../../../common/schemas/cases';
+import { assignments } from '../accounts/tables';
 import {
   createStaff,
   FIXTURE,
@@ -176,6 +178,45 @@ describe('a case in a list', () => {
     expect(beyond.total).toBe(3);
     const none = await get('&channel=mailbox');
     expect(none).toMatchObject({ items: [], total: 0, counts: {} });
+  });
+
+  it('follows a worker moved to another community at once, though the same list was just read', async () => {
+    const accountId = await createStaff(env.ctx, 'list.moved', 'community_worker', {
+      areaCode: FIXTURE.communityA1,
+    });
+    const moved = await login(env.app, 'list.moved');
+    const here = await intake(env.ctx, null, {
+      channel: 'patrol',
+      categoryId: category,
+      title: '搬迁前',
+      description: '第一个社区的事项',
+      areaCode: FIXTURE.gridA1a,
+    });
+    const there = await intake(env.ctx, null, {
+      channel: 'patrol',
+      categoryId: category,
+      title: '搬迁后',
+      description: '第二个社区的事项',
+      areaCode: FIXTURE.gridA2a,
+    });
+    const ids = async () => {
+      const res = await env.app.inject({ method: 'GET', url: '/api/cases', headers: moved.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json() as { items: Item[] }).items.map((i) => i.id);
+    };
+    // Read twice: the second look runs the statements the first one made.
+    for (let i = 0; i < 2; i++) {
+      expect(await ids()).toContain(here.id);
+      expect(await ids()).not.toContain(there.id);
+    }
+    await env.ctx.db
+      .update(assignments)
+      .set({ areaCode: FIXTURE.communityA2, areaPath: areaPath(FIXTURE.communityA2) })
+      .where(eq(assignments.accountId, accountId));
+    await env.settled();
+    const after = await ids();
+    expect(after).toContain(there.id);
+    expect(after).not.toContain(here.id);
   });
 });
 

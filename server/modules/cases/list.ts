@@ -11,7 +11,7 @@ import { and, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzl
 import { AREA_PATH_LENGTHS, parseAreaCode } from '../../../common/area-code';
 import type { CaseListQuery } from '../../../common/schemas/cases';
 import type { AppContext } from '../../context';
-import { queryNamed, queryRows } from '../../db/client';
+import { compileQuery, runCompiled, type CompiledStatement, type Tx } from '../../db/client';
 import { constantArray, inConstants, startsWith } from '../../db/fragments';
 import { AppError } from '../../http/errors';
 import { pathWithin, type Ability, type Actor } from '../../policy/ability';
@@ -23,11 +23,13 @@ import {
   heldCountParts,
   holderKeyPrefixes,
   locatedCountParts,
+  countsOf,
   overdueCountParts,
-  sumCounts,
+  sumCountsStatement,
   supervisionCountParts,
   underCountParts,
   type CountParts,
+  type CountRow,
 } from './counts';
 import { LATE_STATUSES, OPEN_STATUSES, type CaseStatus } from './machine';
 import { nameWants, namesOf, type NameBook, type Names, type NameWants } from './names';
@@ -250,13 +252,10 @@ const joined = (r: PageRow, names: Names): Joined<SummaryRow> => ({
  * joins: the planner then has two relations to order instead of five, which at 50 rows costs more than running the
  * query. Read without Drizzle's row mapping, which cost a tenth of a list's time.
  */
-async function selectPage(ctx: AppContext, ids: SQL, run: typeof queryNamed): Promise<PageRow[]> {
-  return run<PageRow>(
-    ctx.db,
-    sql`select ${PAGE_COLUMNS}, ${PAGE_PHOTOS}
+function pageStatement(ids: SQL): SQL {
+  return sql`select ${PAGE_COLUMNS}, ${PAGE_PHOTOS}
         from ${cases} c where c.id in (${ids})
-        order by c.created_at desc, c.id desc`,
-  );
+        order by c.created_at desc, c.id desc`;
 }
 
 /**
@@ -264,30 +263,31 @@ async function selectPage(ctx: AppContext, ids: SQL, run: typeof queryNamed): Pr
  * arms' index entries are read once for both, where a page and a count apart read them twice. (Lists counted from the
  * kept counts read them apart: one statement for both took longer to plan than the two together.)
  */
-async function selectPageCounted(
-  ctx: AppContext,
+function pageCountedStatement(
   arms: SQL[],
   disjoint: boolean,
   status: string | undefined,
   paging: Paging,
-  run: typeof queryNamed,
-): Promise<{ rows: PageRow[]; counts: Record<string, number> }> {
+): SQL {
   const each = arms.map((a) => sql`(select id, created_at, status from ${cases} where ${a})`);
-  type Row = { counts: Record<string, number> } & ({ id: null } | PageRow);
-  const rows = await run<Row>(
-    ctx.db,
-    sql`with m as materialized (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}),
+  return sql`with m as materialized (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}),
              n as (select coalesce(json_object_agg(status, n), '{}'::json) as counts
                      from (select status, count(*)::int as n from m group by status) x),
              p as (select id from m ${status ? sql`where status = ${status}` : sql``}
                     order by ${ORDER} ${limitRows(paging.limit, paging, true)})
         select n.counts, r.* from n left join lateral (
           select ${PAGE_COLUMNS}, ${PAGE_PHOTOS} from ${cases} c where c.id in (select id from p)) r on true
-        order by r."createdAt" desc, r."id" desc`,
-  );
+        order by r."createdAt" desc, r."id" desc`;
+}
+
+/** A row of pageCountedStatement: the counts, with a page row or none. */
+type CountedRow = { counts: Record<string, number> } & ({ id: null } | PageRow);
+
+/** The page and the counts of pageCountedStatement's rows. */
+function splitCounted(rows: CountedRow[]): { rows: PageRow[]; counts: Record<string, number> } {
   const counts = rows[0]?.counts ?? {};
   return {
-    rows: rows.filter((r): r is Row & PageRow => r.id !== null),
+    rows: rows.filter((r): r is CountedRow & PageRow => r.id !== null),
     counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])),
   };
 }
@@ -362,6 +362,44 @@ export function keepsPlans(paths: string[], mine: MineArm[] | null): boolean {
   return !mine?.some((m) => (m.kind === 'area' || (m.kind === 'holder' && !singleHolder(m))) && wide(m.path));
 }
 
+/**
+ * A list's statements, compiled: its page, and its counts apart (`counts`, none when there is nothing to count) or
+ * with the page (`apart` false: pageCountedStatement).
+ */
+interface ListStatements {
+  page: CompiledStatement;
+  apart: boolean;
+  counts: CompiledStatement | null;
+}
+
+/** How many users' lists a server keeps compiled (a few KB each). */
+const KEPT_STATEMENTS = 1000;
+const keptStatements = new Map<string, ListStatements>();
+
+/**
+ * The statements of a list, kept compiled per user and query: they follow from the actor's account and assignments
+ * (its ability too) and the query alone, so a user's next look at the same list skips building and compiling them (a
+ * tenth of a list's server time), and a user whose assignments change gets new ones.
+ */
+function listStatements(db: Tx, ability: Ability, actor: Actor, query: CaseListQuery): ListStatements {
+  const key = JSON.stringify([
+    actor.accountId,
+    actor.assignments.map((a) => [a.role, a.areaPath, a.departmentId]),
+    query,
+  ]);
+  const kept = keptStatements.get(key);
+  if (kept) {
+    // Most recently used last, so the oldest go first.
+    keptStatements.delete(key);
+    keptStatements.set(key, kept);
+    return kept;
+  }
+  const built = buildListStatements(db, ability, actor, query);
+  keptStatements.set(key, built);
+  if (keptStatements.size > KEPT_STATEMENTS) keptStatements.delete(keptStatements.keys().next().value!);
+  return built;
+}
+
 /** The actor's cases, newest first, with filters, paging and counts by status; names from `book` where it holds them. */
 export async function listCases(
   ctx: AppContext,
@@ -370,6 +408,23 @@ export async function listCases(
   query: CaseListQuery,
   book: NameBook | null = null,
 ) {
+  const statements = listStatements(ctx.db, ability, actor, query);
+  const { rows, counts } = statements.apart
+    ? await Promise.all([
+        runCompiled<PageRow>(ctx.db, statements.page),
+        statements.counts
+          ? runCompiled<CountRow>(ctx.db, statements.counts).then(countsOf)
+          : ({} as Record<string, number>),
+      ]).then(([rows, counts]) => ({ rows, counts }))
+    : splitCounted(await runCompiled<CountedRow>(ctx.db, statements.page));
+  const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+  const names = await namesOf(ctx.db, book, wantsOf(rows));
+  const now = new Date();
+  return { items: rows.map((r) => toSummary(joined(r, names), now)), total, counts };
+}
+
+/** Builds and compiles a list's statements (listStatements keeps them). */
+function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: CaseListQuery): ListStatements {
   const filters: SQL[] = [];
   if (query.category) filters.push(eq(cases.categoryId, query.category));
   if (query.channel) filters.push(eq(cases.channel, query.channel));
@@ -449,15 +504,16 @@ export async function listCases(
     byArea = reach.paths.map((p) =>
       p.length >= BY_AREA_MIN_PATH ? { column: 'area_path', under: p, newest: false } : null,
     );
-  const run = keepsPlans(reach.paths, mine) ? queryNamed : queryRows;
-  const { rows, counts } = countedApart
-    ? await Promise.all([
-        selectPage(ctx, pageIds(paged, byArea, disjoint, paging), run),
-        sumCounts(ctx.db, countedApart, run),
-      ]).then(([rows, counts]) => ({ rows, counts }))
-    : await selectPageCounted(ctx, filtered, disjoint, query.status, paging, run);
-  const total = query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
-  const names = await namesOf(ctx.db, book, wantsOf(rows));
-  const now = new Date();
-  return { items: rows.map((r) => toSummary(joined(r, names), now)), total, counts };
+  const named = keepsPlans(reach.paths, mine);
+  if (!countedApart)
+    return {
+      page: compileQuery(db, pageCountedStatement(filtered, disjoint, query.status, paging), named),
+      apart: false,
+      counts: null,
+    };
+  return {
+    page: compileQuery(db, pageStatement(pageIds(paged, byArea, disjoint, paging)), named),
+    apart: true,
+    counts: countedApart.length ? compileQuery(db, sumCountsStatement(countedApart), named) : null,
+  };
 }
