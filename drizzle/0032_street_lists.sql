@@ -8,3 +8,9 @@ CREATE INDEX IF NOT EXISTS cases_street_list_idx ON cases (left(area_path, 9), c
 -- 1,727 of them in the street).
 CREATE INDEX IF NOT EXISTS cases_street_verify_idx ON cases (left(area_path, 9), created_at, id)
   WHERE status IN ('handled', 'verified');
+--> statement-breakpoint
+-- The areas under a street (migration 0029) with the plan made once: PL/pgSQL planned its query on every call, since
+-- the plan made without values guesses 100 paths and looked dearer than one made for a single street. Its shape (each
+-- path's range of the areas index) is the right one for any paths: 108-135 µs a call for a street's 41 areas before,
+-- 24-42 µs after.
+ALTER FUNCTION linli_areas_under(text[]) SET plan_cache_mode = force_generic_plan;
