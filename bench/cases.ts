@@ -345,8 +345,12 @@ async function run(): Promise<Report> {
       // kept database also holds those of the last run's intake and deadline job (two million of them), which every
       // count would otherwise add up again.
       const folded = await compactCaseCounts(ctx.db);
-      // And what autovacuum does soon after a bulk change: statistics and the visibility map (index-only scans).
-      if (filled || folded > 10_000) await sql.query('vacuum (analyze)');
+      // And what autovacuum does soon after a bulk change: statistics and the visibility map (index-only scans). Then a
+      // checkpoint, which would otherwise write out the fill's gigabytes while the lists are measured.
+      if (filled || folded > 10_000) {
+        await sql.query('vacuum (analyze)');
+        await sql.query('checkpoint');
+      }
       log(
         `(c) filled to ${settings.cases} cases in ${Math.round((performance.now() - t0) / 1000)} s ` +
           `(${folded} status changes folded into the kept counts)`,

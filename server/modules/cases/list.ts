@@ -379,7 +379,7 @@ const keptStatements = new Map<string, ListStatements>();
 /**
  * The statements of a list, kept compiled per user and query: they follow from the actor's account and assignments
  * (its ability too) and the query alone, so a user's next look at the same list skips building and compiling them (a
- * tenth of a list's server time), and a user whose assignments change gets new ones.
+ * fifth of a list's server time in alternating runs), and a user whose assignments change gets new ones.
  */
 function listStatements(db: Tx, ability: Ability, actor: Actor, query: CaseListQuery): ListStatements {
   const key = JSON.stringify([
