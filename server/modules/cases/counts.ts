@@ -4,8 +4,8 @@
  * folds the deltas into the counts.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client';
-import { queryNamed, queryRows } from '../../db/client';
+import type { Db } from '../../db/client';
+import { queryRows } from '../../db/client';
 import { inConstants, startsWith, textArray } from '../../db/fragments';
 import { AREA_PATH_LENGTHS } from '../../../common/area-code';
 
@@ -181,18 +181,8 @@ export function holderKeyPrefixes(path: string, levels: readonly string[]): stri
   return levels.map((l) => `${l}:${path}`);
 }
 
-/** Rows (status, n) whose sums by status are counts: parts to be added up by sumCounts. */
+/** Rows (status, n) whose sums by status are counts: parts to be added up by sumCountsStatement. */
 export type CountParts = SQL;
-
-/** Sums count parts by status in one statement; statuses that sum to zero are left out. */
-export async function sumCounts(
-  db: Db | Tx,
-  parts: CountParts[],
-  run: typeof queryNamed = queryNamed,
-): Promise<Record<string, number>> {
-  if (parts.length === 0) return {};
-  return countsOf(await run<CountRow>(db, sumCountsStatement(parts)));
-}
 
 /** A row of sumCountsStatement. */
 export interface CountRow {
@@ -200,7 +190,7 @@ export interface CountRow {
   n: number;
 }
 
-/** The statement of sumCounts: the parts summed by status (at least one part). */
+/** The count parts summed by status, in one statement (at least one part; countsOf reads its rows). */
 export function sumCountsStatement(parts: CountParts[]): SQL {
   return sql`select status, sum(n)::int as n from (${sql.join(parts, sql` union all `)}) x group by status`;
 }

@@ -248,7 +248,7 @@ const joined = (r: PageRow, names: Names): Joined<SummaryRow> => ({
 });
 
 /**
- * The rows of a page (as selectCases in service.ts, which the detail uses), only the columns a view shows, without
+ * The rows of a page (as selectCases in service.ts, which the detail uses), only the columns a summary shows, without
  * joins: the planner then has two relations to order instead of five, which at 50 rows costs more than running the
  * query. Read without Drizzle's row mapping, which cost a tenth of a list's time.
  */
