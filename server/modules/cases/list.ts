@@ -456,6 +456,8 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
   let byArea: (ByArea | null)[] = [];
   let disjoint: boolean;
   let mine: MineArm[] | null = null;
+  const plain = filters.length === 0;
+  const areaScope = !query.mine && reach.departmentIds.length === 0 && reach.paths.length > 0;
   if (query.mine) {
     mine = mineArms(actor);
     const scope = caseScopeWhere(ability, actor);
@@ -468,7 +470,7 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
     disjoint = false;
   } else {
     // The plain list of an area scope counts from the kept counts, so its page may come from the street's index.
-    arms = scopeArms(ability, actor, filters.length === 0 && reach.departmentIds.length === 0);
+    arms = scopeArms(ability, actor, plain && areaScope);
     disjoint = true;
   }
   const filtered = arms.map((a) => and(a, ...filters)!);
@@ -476,11 +478,9 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
 
   // The status tabs, read apart from the page: the kept counts when the list is a union of kept keys (the plain area
   // scope, its overdue cases or its supervisor's list; the work list whose parts do not overlap), or a department's
-  // supervisor's list counted from its index. Any other list counts its rows with the page (selectPageCounted).
-  const plain = filters.length === 0;
+  // supervisor's list counted from its index. Any other list counts its rows with the page (pageCountedStatement).
   const onlyOverdue = filters.length === 1 && query.overdue === true;
   const onlySupervision = filters.length === 1 && query.supervision === true;
-  const areaScope = !mine && reach.departmentIds.length === 0 && reach.paths.length > 0;
   let countedApart: CountParts[] | null = null;
   if (plain && areaScope) countedApart = underCountParts(reach.paths, actor.accountId);
   else if (plain && mine && disjointParts(mine)) countedApart = mineCountParts(mine, actor);
