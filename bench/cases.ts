@@ -26,6 +26,7 @@ import { openPostgres, type Database } from '../server/db/client';
 import { buildApp } from '../server/http/app';
 import { compactCaseCounts } from '../server/modules/cases/counts';
 import { runDeadlines } from '../server/modules/cases/deadlines';
+import { intakeBatchStats } from '../server/modules/cases/service';
 import { ensureDefaultCalendar } from '../server/modules/calendar/service';
 import { ensureDefaultCategories } from '../server/modules/categories/service';
 import { seedDemo } from '../server/modules/demo/seed';
@@ -227,7 +228,7 @@ interface Report {
   machine: Record<string, string | number | null>;
   settings: typeof settings;
   rawInsert: Rate;
-  intake: LoadResult & { ratioToRaw: number };
+  intake: LoadResult & { ratioToRaw: number; casesPerStatement: number };
   lists: ListResult[];
   dispatchVisibleMs: { p50: number; p99: number; max: number; samples: number };
   deadlineJob: {
@@ -322,6 +323,7 @@ async function run(): Promise<Report> {
         });
         if (intakeRes.status !== 201)
           throw new Error(`POST /api/cases: ${intakeRes.status} ${await intakeRes.text()}`);
+        const batched = intakeBatchStats(ctx);
         const intakeLoad = await load({
           url: `${base}/api/cases`,
           method: 'POST',
@@ -332,10 +334,16 @@ async function run(): Promise<Report> {
         intake = {
           ...intakeLoad,
           ratioToRaw: round(intakeLoad.rps / Math.max(1, rawInsert.perSecond), 3),
+          // Intakes at the same moment share a statement (cases/service.ts): how many each carried, on average.
+          casesPerStatement: (() => {
+            const now = intakeBatchStats(ctx);
+            return round((now.writes - batched.writes) / Math.max(1, now.batches - batched.batches), 1);
+          })(),
         };
         log(
           `    ${intake.rps}/s, p99 ${intake.latencyMs.p99} ms (${intake.non2xx} non-2xx), ` +
-            `CPU ms per case ${cpuCell(intake)} (load client ${intake.cpuMsPerRequest?.loadClient ?? '?'})`,
+            `CPU ms per case ${cpuCell(intake)} (load client ${intake.cpuMsPerRequest?.loadClient ?? '?'}), ` +
+            `${intake.casesPerStatement} cases per statement`,
         );
       }
 
@@ -509,7 +517,7 @@ function markdown(r: Report, jsonFile: string): string {
     '| What | Rate | p50 | p99 | CPU ms per request: server / PostgreSQL | Note |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
     `| (a) raw single-row INSERT transaction, ${r.settings.intakeConnections} connections | ${n(r.rawInsert.perSecond)}/s | ${r.rawInsert.p50} ms | ${r.rawInsert.p99} ms | | the baseline |`,
-    `| (b) POST /api/cases (intake), ${r.settings.intakeConnections} connections | ${n(r.intake.rps)}/s | ${r.intake.latencyMs.p50} ms | ${r.intake.latencyMs.p99} ms | ${cpuCell(r.intake)} | ${r.intake.ratioToRaw} × (a); ${r.intake.non2xx} non-2xx |`,
+    `| (b) POST /api/cases (intake), ${r.settings.intakeConnections} connections | ${n(r.intake.rps)}/s | ${r.intake.latencyMs.p50} ms | ${r.intake.latencyMs.p99} ms | ${cpuCell(r.intake)} | ${r.intake.ratioToRaw} × (a); ${r.intake.casesPerStatement} cases per statement; ${r.intake.non2xx} non-2xx |`,
     ...r.lists.map(
       (l) =>
         `| (c) GET ${l.path} as ${l.who}, ${r.settings.listConnections} connections | ${n(l.rps)}/s | ${l.latencyMs.p50} ms | ${l.latencyMs.p99} ms | ${cpuCell(l)} | ${n(l.total)} cases in its result, ${n(r.settings.cases)} in the table |`,

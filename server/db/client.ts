@@ -8,8 +8,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { is, Param, Placeholder, sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
+import { getTableColumns, is, Param, Placeholder, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { defaultPoolSize } from '../config';
 import * as schema from './schema';
@@ -213,13 +213,8 @@ interface NamedStatementRunner {
   };
 }
 
-/**
- * One parameter of a statement built once: a fixed value, or where a placeholder's value is found (`values[key]`, or
- * `values[group][key]` for a placeholder named `group.key`) and how it is encoded.
- */
-type Slot =
-  | { fixed: unknown }
-  | { name: string; group: string | null; key: string; encode: ((value: unknown) => unknown) | null };
+/** One parameter of a statement built once: a fixed value, or a placeholder's name and how its value is encoded. */
+type Slot = { fixed: unknown } | { name: string; encode: ((value: unknown) => unknown) | null };
 
 /** A statement built once: its text, its parameters and the name the server keeps its plan under. */
 interface BuiltStatement {
@@ -228,23 +223,16 @@ interface BuiltStatement {
   name: string;
 }
 
-function placeholderSlot(name: string, encode: ((value: unknown) => unknown) | null): Slot {
-  const dot = name.indexOf('.');
-  return dot < 0
-    ? { name, group: null, key: name, encode }
-    : { name, group: name.slice(0, dot), key: name.slice(dot + 1), encode };
-}
-
 function compileStatement(runner: NamedStatementRunner, query: SQL): BuiltStatement {
   const built = runner.dialect.sqlToQuery(query);
   const slots = built.params.map((p): Slot => {
     // A placeholder given as a column's value comes wrapped in a Param carrying the column's encoder.
     if (is(p, Param) && is(p.value, Placeholder)) {
       const encoder = p.encoder;
-      return placeholderSlot(p.value.name, (value) => encoder.mapToDriverValue(value));
+      return { name: p.value.name, encode: (value) => encoder.mapToDriverValue(value) };
     }
     // A placeholder written into a sql`` template: its value goes to the driver as given.
-    if (is(p, Placeholder)) return placeholderSlot(p.name, null);
+    if (is(p, Placeholder)) return { name: p.name, encode: null };
     return { fixed: p };
   });
   return { sql: built.sql, slots, name: statementName('li_', built.sql) };
@@ -264,8 +252,7 @@ function fillSlots(slots: Slot[], values: PreparedValues): unknown[] {
       params[i] = slot.fixed;
       continue;
     }
-    const from = slot.group === null ? values : (values[slot.group] as Record<string, unknown> | undefined);
-    const value = from?.[slot.key];
+    const value = values[slot.name];
     if (value === undefined) throw new Error(`No value for placeholder "${slot.name}"`);
     // null is SQL NULL whatever the column, as when Drizzle encodes a value itself (jsonb would make it 'null').
     params[i] = value === null || !slot.encode ? value : slot.encode(value);
@@ -312,15 +299,14 @@ export async function runCompiled<T>(db: Tx, s: CompiledStatement): Promise<T[]>
   return result.rows;
 }
 
-/** The values of a statement built once: by placeholder name, or an object per group for names `group.key`. */
+/** The values of a statement built once, by placeholder name. */
 export type PreparedValues = Record<string, unknown>;
 
 /**
  * Defines a statement that is built once and then run with just its values: `build` composes it from Drizzle
  * queries and sql`` templates whose varying parts are placeholders (`sql.placeholder('name')`); it runs on the
  * first call only, and every call fills the placeholders from `values` and runs the text under a stable name, so
- * PostgreSQL keeps it parsed and planned per connection (PGlite runs it as a plain query). A placeholder named
- * `group.key` takes `values[group][key]`, so a whole row goes in as one object (see placeholdersOf). A column's
+ * PostgreSQL keeps it parsed and planned per connection (PGlite runs it as a plain query). A column's
  * placeholder is encoded by the column (null stays NULL); a template's goes to the driver as given: encode it
  * yourself, e.g. JSON text for `::jsonb`. Whatever differs between calls must be a placeholder: anything else in
  * `build` is fixed by its first call. Built with the first handle's dialect (every handle Linli opens has the same).
@@ -342,13 +328,41 @@ export function definePrepared<T = Record<string, unknown>>(
 }
 
 /**
- * Placeholders named `${group}.${key}`, one per key: the values of a row in a statement built once (definePrepared),
- * filled from the object passed as `values[group]`.
+ * Rows of a table as JSON text for insertFromJson, keyed by column name: a value as its column encodes it for the
+ * driver (a time as ISO text), a json column's as itself, nested. One parameter then carries any number of rows.
  */
-export function placeholdersOf<K extends string>(group: string, keys: readonly K[]): Record<K, Placeholder> {
-  const out = {} as Record<K, Placeholder>;
-  for (const key of keys) out[key] = sql.placeholder(`${group}.${key}`);
-  return out;
+export function rowsAsJson<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[]): string {
+  const columns = Object.entries(getTableColumns(table));
+  return JSON.stringify(
+    rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, column] of columns) {
+        const value = (row as Record<string, unknown>)[key];
+        if (value === undefined) continue;
+        out[column.name] =
+          value === null || column.dataType === 'json' ? value : column.mapToDriverValue(value);
+      }
+      return out;
+    }),
+  );
+}
+
+/**
+ * An INSERT (usable inside a larger statement) of the rows in a JSON text (rowsAsJson), given or a placeholder: the
+ * columns of `keys` are taken from it, the others get their defaults.
+ */
+export function insertFromJson<T extends PgTable>(
+  table: T,
+  keys: readonly (keyof T['$inferInsert'] & string)[],
+  json: SQL | Placeholder,
+): SQL {
+  const columns = getTableColumns(table);
+  const names = sql.join(
+    keys.map((k) => sql.identifier(columns[k]!.name)),
+    sql`, `,
+  );
+  return sql`insert into ${table} (${names})
+    select ${names} from json_populate_recordset(null::${table}, ${json}::json)`;
 }
 
 /** The SQLSTATE of a database error, looked for along the error's causes (the ORM wraps the driver's error). */

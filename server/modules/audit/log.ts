@@ -1,7 +1,7 @@
 /** Writes audit entries into the hash chain and verifies the chain. */
 import crypto from 'node:crypto';
-import { asc, desc, isNotNull, isNull, sql } from 'drizzle-orm';
-import { placeholdersOf, queryRows, type Db, type Tx } from '../../db/client';
+import { asc, desc, isNotNull, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { insertFromJson, queryRows, rowsAsJson, type Db, type Tx } from '../../db/client';
 import { auditLog } from './tables';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
@@ -153,11 +153,16 @@ const ENTRY_COLUMNS = Object.keys({
 } satisfies Record<keyof HashedFields | 'entryHash', true>) as (keyof HashedFields | 'entryHash')[];
 
 /**
- * The insert of one entry with its values as placeholders of a group, for a statement built once (definePrepared in
- * server/db/client.ts): pass auditEntry(input) as the group's values (computed per call: its time and hash).
+ * The insert of entries inside a larger statement (intake): `json` is auditEntriesJson of auditEntry rows, given or a
+ * placeholder (each entry is computed per call: its time and hash).
  */
-export function auditEntryInsert(db: Tx, group: string) {
-  return db.insert(auditLog).values(placeholdersOf(group, ENTRY_COLUMNS));
+export function auditEntriesInsert(json: SQL | Placeholder): SQL {
+  return insertFromJson(auditLog, ENTRY_COLUMNS, json);
+}
+
+/** auditEntry rows as the JSON text auditEntriesInsert reads. */
+export function auditEntriesJson(entries: (typeof auditLog.$inferInsert)[]): string {
+  return rowsAsJson(auditLog, entries);
 }
 
 /** Appends an entry in a transaction of its own (logins, denials: nothing else to commit with). */

@@ -18,7 +18,7 @@ import { verifyAuditChain } from '../audit/log';
 import { auditLog } from '../audit/tables';
 import { routingRules } from '../categories/tables';
 import { notifications } from '../notifications/tables';
-import { intake } from './service';
+import { intake, intakeBatchStats } from './service';
 import { insertCategory } from './test-fixtures';
 import { caseEvents, cases } from './tables';
 
@@ -268,6 +268,58 @@ describe('intake statement', () => {
     expect((await verifyAuditChain(env.ctx.db)).ok).toBe(true);
   });
 
+  it('writes intakes taken in at the same moment in shared statements, each its own rows', async () => {
+    const many: Expected[] = Array.from({ length: 12 }, (_, i) => {
+      const inA1 = i % 2 === 0;
+      const toDept = i % 3 === 0;
+      return {
+        who: null,
+        role: 'system',
+        channel: i % 4 === 1 ? 'transfer' : 'window',
+        title: `同时受理第${i + 1}件`,
+        description: `第${i + 1}件的描述`,
+        areaCode: inA1 ? FIXTURE.gridA1a : FIXTURE.gridA2a,
+        address: i % 5 === 0 ? `淮河路${i + 1}号` : null,
+        sourceRef: i % 4 === 1 ? `12345-20261207-${String(i).padStart(4, '0')}` : null,
+        name: ['张三', '欧阳修', '李四'][i % 3]!,
+        phone: `1380000${String(1000 + i)}`,
+        callbackWanted: i % 2 === 1,
+        urgency: i % 3 === 2 ? 'urgent' : 'normal',
+        level: toDept ? 'district' : 'community',
+        categoryId: toDept ? cat.dept! : cat.community!,
+        leadDepartmentId: toDept ? departmentId : null,
+        told: toDept ? ['dept.h'] : inA1 ? ['comm.a1', 'comm.a1b'] : ['comm.a2'],
+      };
+    });
+    const before = intakeBatchStats(env.ctx);
+    // Called in one go, so they reach the write together, as requests on a busy server do.
+    const taken = await Promise.all(
+      many.map((x) =>
+        intake(env.ctx, null, {
+          channel: x.channel as 'window' | 'transfer',
+          categoryId: x.categoryId,
+          title: x.title,
+          description: x.description,
+          areaCode: x.areaCode,
+          ...(x.address ? { address: x.address } : {}),
+          ...(x.sourceRef ? { sourceRef: x.sourceRef } : {}),
+          reporterName: x.name,
+          reporterPhone: x.phone,
+          callbackWanted: x.callbackWanted,
+          urgency: x.urgency as 'normal' | 'urgent',
+        }),
+      ),
+    );
+    const after = intakeBatchStats(env.ctx);
+    // Twelve cases in fewer statements, none run again: a batch carried several cases.
+    expect(after.writes - before.writes).toBe(12);
+    expect(after.batches - before.batches).toBeLessThan(12);
+    expect(after.retried - before.retried).toBe(0);
+    for (const [i, c] of taken.entries()) await expectWritten(c as CaseJson, many[i]!);
+    expect(new Set(taken.map((c) => c.number)).size).toBe(12);
+    expect((await verifyAuditChain(env.ctx.db)).ok).toBe(true);
+  });
+
   it('routes again and writes once when the reference data changed since the server read it', async () => {
     const categoryId = await insertCategory(env.ctx);
     const payload = {
@@ -310,5 +362,21 @@ describe('intake statement', () => {
       leadDepartmentId: departmentId,
       told: ['dept.h'],
     });
+
+    // Stale again, with intakes taken in together: their shared statement is refused, and each is written alone
+    // on the current rules, once.
+    await env.ctx.db.delete(routingRules).where(eq(routingRules.categoryId, categoryId));
+    const again = await Promise.all(tables.map((t) => countRows(env.ctx, t)));
+    const stats = intakeBatchStats(env.ctx);
+    const together = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        intake(env.ctx, null, { ...payload, channel: 'window', title: `井盖缺失${i}` }),
+      ),
+    );
+    expect(together.map((c) => c.level)).toEqual(Array(5).fill('community'));
+    expect(intakeBatchStats(env.ctx).retried).toBeGreaterThan(stats.retried);
+    const last = await Promise.all(tables.map((t) => countRows(env.ctx, t)));
+    // Each table gained five rows; a community's case tells its two community workers.
+    expect(last.map((n, i) => n - again[i]!)).toEqual([5, 5, 5, 10]);
   });
 });

@@ -14,16 +14,17 @@
  *
  * The actor is not told about its own action. Each notice carries the case number, title and status.
  */
-import type { SQL } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context';
-import { placeholdersOf, type Tx } from '../../db/client';
+import type { Tx } from '../../db/client';
 import type { cases } from '../cases/tables';
 import { enqueueMessage } from './outbox';
 import {
   aboveHolder,
   leadersOver,
-  notifyRelationTemplate,
+  notifyRelationFromJson,
   notifyRows,
+  relationNoticesJson,
   recipientsForHolder,
   verifiersOf,
   type CaseUnit,
@@ -113,44 +114,27 @@ const dedupeKeyOf = (caseId: string, eventSeq: number, kind: NotificationKind) =
 const REPORT_RELATION: RecipientRelation = 'holder';
 const REPORT_KIND: NotificationKind = 'case.assigned';
 
-/** The unit and notice fields reportNoticeTemplate leaves to placeholders. */
-const REPORT_NOTICE_SLOTS = [
-  'areaPath',
-  'holderPath',
-  'level',
-  'leadDepartmentId',
-  'caseId',
-  'data',
-  'dedupeKey',
-  'except',
-] as const;
-
 /**
- * The notices of an intake (what notifyCaseChange writes for 'report': the unit the case arrives at is told), as one
- * INSERT that intake runs inside its single statement. Its values are placeholders of a group, for a statement built
- * once (definePrepared in server/db/client.ts): pass reportNoticeValues(…) as the group's values.
+ * The notices of intakes (what notifyCaseChange writes for 'report': the unit each case arrives at is told), as one
+ * INSERT that intake runs inside its single statement; `json` is reportNoticesJson of the cases, given or a
+ * placeholder.
  */
-export function reportNoticeTemplate(group: string): SQL {
-  const p = placeholdersOf(group, REPORT_NOTICE_SLOTS);
-  return notifyRelationTemplate(
-    REPORT_RELATION,
-    { areaPath: p.areaPath, holderPath: p.holderPath, level: p.level, leadDepartmentId: p.leadDepartmentId },
-    { kind: REPORT_KIND, caseId: p.caseId, data: p.data, dedupeKey: p.dedupeKey, except: p.except },
-  );
+export function reportNoticesInsert(json: SQL | Placeholder): SQL {
+  return notifyRelationFromJson(REPORT_RELATION, json);
 }
 
-/** The values of reportNoticeTemplate's placeholders for one intake. */
-export function reportNoticeValues(
-  after: CaseSnapshot,
-  actorId: string | null,
-): Record<(typeof REPORT_NOTICE_SLOTS)[number], unknown> {
-  return {
-    ...unit(after),
-    caseId: after.id,
-    data: JSON.stringify({ ...baseOf(after, 'report'), level: after.level }),
-    dedupeKey: dedupeKeyOf(after.id, 1, REPORT_KIND),
-    except: actorId,
-  };
+/** The notices of intakes, each case with the account that took it in (not told), as reportNoticesInsert reads. */
+export function reportNoticesJson(reports: { after: CaseSnapshot; actorId: string | null }[]): string {
+  return relationNoticesJson(
+    reports.map(({ after, actorId }) => ({
+      ...unit(after),
+      kind: REPORT_KIND,
+      caseId: after.id,
+      data: { ...baseOf(after, 'report'), level: after.level },
+      dedupeKey: dedupeKeyOf(after.id, 1, REPORT_KIND),
+      except: actorId,
+    })),
+  );
 }
 
 /** Writes the inbox rows and outbound messages of one change, in the caller's transaction. */

@@ -126,57 +126,55 @@ export async function recipientsOfMany(
   return units.map((x) => found[index.get(keyOf(x))!]!);
 }
 
-/**
- * One INSERT (usable inside a larger statement) of a notice to each enabled account standing in a relation to one
- * case, except the actor: the same recipients as recipientsOf, chosen in SQL, so intake writes its notices without a
- * round trip to ask who they are.
- */
-export function notifyRelationSql(
-  rel: RecipientRelation,
-  unit: CaseUnit,
-  n: {
-    kind: NotificationKind;
-    caseId: string;
-    data: Record<string, unknown>;
-    dedupeKey: string;
-    except: string | null;
-  },
-): SQL {
-  return notifyRelationTemplate(rel, unit, { ...n, data: JSON.stringify(n.data) });
+/** One case's notice for notifyRelationFromJson: where the case stands, what is said, and the actor not told. */
+export interface RelationNotice extends CaseUnit {
+  kind: NotificationKind;
+  caseId: string;
+  data: Record<string, unknown>;
+  dedupeKey: string;
+  except: string | null;
 }
 
-/** A value of notifyRelationTemplate: given, or a placeholder (sql.placeholder) filled when the statement runs. */
-type Given<T> = T | Placeholder;
+/** Notices as the JSON text notifyRelationFromJson reads. */
+export function relationNoticesJson(notices: RelationNotice[]): string {
+  return JSON.stringify(
+    notices.map((n) => ({
+      area_path: n.areaPath,
+      holder_path: n.holderPath,
+      level: n.level,
+      lead: n.leadDepartmentId,
+      kind: n.kind,
+      case_id: n.caseId,
+      data: n.data,
+      dedupe_key: n.dedupeKey,
+      actor: n.except,
+    })),
+  );
+}
 
 /**
- * notifyRelationSql with its values given or as placeholders, for a statement built once (definePrepared in
- * server/db/client.ts): only the relation shapes the text. `data` is JSON text; a placeholder's value goes to the
- * driver as given.
+ * One INSERT (usable inside a larger statement) of a notice to each enabled account standing in a relation to each
+ * case of `json` (relationNoticesJson, given or a placeholder), except its actor: the same recipients as
+ * recipientsOf, chosen in SQL, so intake writes its notices without a round trip to ask who they are.
  */
-export function notifyRelationTemplate(
-  rel: RecipientRelation,
-  unit: { [K in keyof CaseUnit]: Given<CaseUnit[K]> },
-  n: {
-    kind: Given<NotificationKind>;
-    caseId: Given<string>;
-    data: Given<string>;
-    dedupeKey: Given<string>;
-    except: Given<string | null>;
-  },
-): SQL {
+export function notifyRelationFromJson(rel: RecipientRelation, json: SQL | Placeholder): SQL {
   const u: UnitSql = {
-    areaPath: sql`${unit.areaPath}::text`,
-    holderPath: sql`${unit.holderPath}::text`,
-    level: sql`${unit.level}::text`,
-    lead: sql`${unit.leadDepartmentId}::uuid`,
+    areaPath: sql`v.area_path`,
+    holderPath: sql`v.holder_path`,
+    level: sql`v.level`,
+    lead: sql`v.lead`,
   };
   const nearest = NEAREST.includes(rel);
   return sql`insert into notifications (account_id, kind, case_id, data, dedupe_key)
-    select distinct r.account_id, ${n.kind}, ${n.caseId}::uuid, ${n.data}::jsonb, ${n.dedupeKey}
-    from (select a.account_id, length(a.area_path) as depth, max(length(a.area_path)) over () as deepest
-          from assignments a join accounts acc on acc.id = a.account_id
-          where ${relationSql(rel, u)} and ${LIVE}) r
-    where ${nearest ? sql`r.depth = r.deepest` : sql`true`} and r.account_id is distinct from ${n.except}::uuid
+    select distinct r.account_id, v.kind, v.case_id, v.data, v.dedupe_key
+    from json_to_recordset(${json}::json)
+      as v(area_path text, holder_path text, level text, lead uuid, kind text, case_id uuid, data jsonb,
+           dedupe_key text, actor uuid)
+    cross join lateral (
+      select a.account_id, length(a.area_path) as depth, max(length(a.area_path)) over () as deepest
+      from assignments a join accounts acc on acc.id = a.account_id
+      where ${relationSql(rel, u)} and ${LIVE}) r
+    where ${nearest ? sql`r.depth = r.deepest` : sql`true`} and r.account_id is distinct from v.actor
     on conflict do nothing`;
 }
 
