@@ -428,7 +428,7 @@ async function run(): Promise<Report> {
         await sql.query(
           `update cases set status = (array['accepted','dispatched','handling'])[1 + abs(hashtext(id::text)) % 3],
                   closed_at = null, rating = null, reminders_sent = 0, overdue_escalated_at = null,
-                  due_from = now() - interval '2 days',
+                  due_from = now() - interval '2 days', created_at = least(created_at, now() - interval '2 days'),
                   -- 1 % overdue, 5 % past the 80 % reminder, 10 % past the 50 % one, the rest early
                   due_at = now() - interval '2 days' + case abs(hashtext(id::text)) % 100
                               when 0 then interval '1 day'

@@ -139,7 +139,11 @@ describe('the status counts of case lists', () => {
     const late = await placeCase(env.ctx, category, FIXTURE.gridA1b, { status: 'accepted' });
     await env.ctx.db
       .update(cases)
-      .set({ dueFrom: new Date(Date.now() - 86_400_000), dueAt: new Date(Date.now() - 60_000) })
+      .set({
+        createdAt: new Date(Date.now() - 86_400_000),
+        dueFrom: new Date(Date.now() - 86_400_000),
+        dueAt: new Date(Date.now() - 60_000),
+      })
       .where(eq(cases.id, late.id));
 
     const check = async () => {

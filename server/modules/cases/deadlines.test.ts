@@ -60,7 +60,13 @@ describe('the deadline job', () => {
     const now = Date.now();
     await env.ctx.db
       .update(cases)
-      .set({ dueFrom: new Date(now - startedAgo), dueAt: new Date(now + endsIn), ...extra })
+      // Reported when its time started: a deadline never precedes the report.
+      .set({
+        createdAt: new Date(now - startedAgo),
+        dueFrom: new Date(now - startedAgo),
+        dueAt: new Date(now + endsIn),
+        ...extra,
+      })
       .where(eq(cases.id, id));
   }
 

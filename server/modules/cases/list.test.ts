@@ -12,6 +12,7 @@ import {
   type Session,
   type TestEnv,
 } from '../../test/harness';
+import { pgErrorCode } from '../../db/client';
 import { keepsPlans } from './list';
 import { intake } from './service';
 import { cases } from './tables';
@@ -80,6 +81,7 @@ describe('a case in a list', () => {
         holderPath: '340302',
         status: 'dispatched',
         supervised: true,
+        createdAt: new Date(Date.now() - 7_200_000),
         dueAt: new Date(Date.now() - 3_600_000),
         overdueEscalatedAt: new Date(),
         coDepartmentIds: [departmentId],
@@ -178,6 +180,94 @@ describe('a case in a list', () => {
     expect(beyond.total).toBe(3);
     const none = await get('&channel=mailbox');
     expect(none).toMatchObject({ items: [], total: 0, counts: {} });
+  });
+
+  it('pages a street’s overdue cases newest first, as sorting all of its late cases would', async () => {
+    const now = Date.now();
+    const minute = 60_000;
+    const hour = 60 * minute;
+    const day = 24 * hour;
+    // [reported ago, due from now, status, where]: late ones reported long ago and due just now (an extension), new
+    // ones due at once, not yet due, never late (suspended) and ended, in both communities of street A and one beyond.
+    const shapes: [number, number, string, string][] = [
+      [30 * day, -minute, 'handling', FIXTURE.gridA1a],
+      [2 * hour, -hour, 'accepted', FIXTURE.gridA1b],
+      [3 * hour, -2 * hour, 'reported', FIXTURE.gridA2a],
+      [hour, day, 'reported', FIXTURE.gridA1a],
+      [5 * hour, -30 * minute, 'dispatched', FIXTURE.gridA1a],
+      [6 * hour, -5 * hour, 'handled', FIXTURE.gridA2a],
+      [7 * hour, -6 * hour, 'verified', FIXTURE.gridA1b],
+      [8 * hour, -7 * hour, 'suspended', FIXTURE.gridA1a],
+      [9 * hour, -8 * hour, 'closed', FIXTURE.gridA1a],
+      [10 * day, -9 * day, 'handling', FIXTURE.gridA2a],
+      [4 * day, hour, 'handling', FIXTURE.gridA1b],
+      [12 * hour, -11 * hour, 'reported', FIXTURE.gridA1a],
+      [13 * hour, -2 * minute, 'accepted', FIXTURE.gridA2a],
+      [20 * day, -19 * day, 'dispatched', FIXTURE.gridA1b],
+      [14 * hour, -13 * hour, 'reported', FIXTURE.communityB1],
+    ];
+    for (const [ago, dueIn, status, areaCode] of shapes) {
+      const c = await intake(env.ctx, null, {
+        channel: 'patrol',
+        categoryId: category,
+        title: '逾期分页',
+        description: '逾期分页',
+        areaCode,
+      });
+      await env.ctx.db
+        .update(cases)
+        .set({ createdAt: new Date(now - ago), dueAt: new Date(now + dueIn), status })
+        .where(eq(cases.id, c.id));
+    }
+    // What sorting every late case of the street gives: open, not suspended, past due; newest first.
+    const late = (
+      await env.ctx.db
+        .select({ id: cases.id, createdAt: cases.createdAt })
+        .from(cases)
+        .where(
+          sql`${cases.areaPath} like ${areaPath(FIXTURE.streetA) + '%'} and ${cases.dueAt} < now()
+              and ${cases.status} in ('reported','accepted','dispatched','handling','handled','verified')`,
+        )
+    )
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .map((r) => r.id);
+    expect(late.length).toBeGreaterThan(9);
+    const listed: string[] = [];
+    for (let offset = 0; offset < late.length + 3; offset += 3) {
+      const res = await env.app.inject({
+        method: 'GET',
+        url: `/api/cases?overdue=true&limit=3&offset=${offset}`,
+        headers: street.headers,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: Item[]; total: number };
+      expect(page.total).toBe(late.length);
+      listed.push(...page.items.map((i) => i.id));
+    }
+    expect(listed).toEqual(late);
+  });
+
+  it('cannot be given a deadline before its report, which the overdue filter relies on', async () => {
+    const c = await intake(env.ctx, null, {
+      channel: 'patrol',
+      categoryId: category,
+      title: '期限早于上报',
+      description: '期限早于上报',
+      areaCode: FIXTURE.gridA1a,
+    });
+    const [row] = await env.ctx.db.select().from(cases).where(eq(cases.id, c.id));
+    const refused = await env.ctx.db
+      .update(cases)
+      .set({ dueAt: new Date(row!.createdAt.getTime() - 1000) })
+      .where(eq(cases.id, c.id))
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
+    // check_violation
+    expect(pgErrorCode(refused)).toBe('23514');
+    const [after] = await env.ctx.db.select().from(cases).where(eq(cases.id, c.id));
+    expect(after!.dueAt).toEqual(row!.dueAt);
   });
 
   it('follows a worker moved to another community at once, though the same list was just read', async () => {

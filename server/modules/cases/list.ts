@@ -295,9 +295,9 @@ function splitCounted(rows: CountedRow[]): { rows: PageRow[]; counts: Record<str
 /**
  * How an arm's page is read area by area: the cases of each area under `under` (of `lengths` when given), found by
  * `column` = the area's path, and the areas' pages merged. A street's work-list part over several holders reads a few
- * entries per holder (`newest`: the newest first from cases_holder_waiting_idx, cut at the page's end); the overdue
- * filter reads each area's late cases whole, as one range of cases_overdue_idx (by deadline), instead of every open
- * case of the street.
+ * entries per holder (`newest`: the newest first from cases_holder_waiting_idx, cut at the page's end); a community's
+ * overdue filter reads each area's late cases whole, as one range of cases_overdue_idx (by deadline), instead of every
+ * open case of the community.
  */
 interface ByArea {
   column: 'holder_path' | 'area_path';
@@ -306,32 +306,67 @@ interface ByArea {
   newest: boolean;
 }
 
-/** The newest ids of one arm down to the page's last, read area by area when `byArea` is given. */
-function armPage(where: SQL, paging: Paging, byArea: ByArea | null): SQL {
+/** A street's late cases, read from cases_street_overdue_idx by deadline down to a bound (lateInStreet). */
+interface LateInStreet {
+  lateInStreet: true;
+}
+
+/** How an arm's page is read: from its own where (null), area by area, or as a street's late cases. */
+type ArmRead = ByArea | LateInStreet | null;
+
+/**
+ * The newest `n` late cases of a street (`where` holds the street, as inStreet, and the overdue filter), without
+ * reading all of them: no index orders late cases by creation, since a case turns late with no write. A deadline never
+ * precedes the report (cases_due_after_report_check), so a case due before an instant C was also reported before C.
+ * The `n` cases due last are read first from cases_street_overdue_idx (by street and deadline), and C is the creation
+ * of the n-th newest of them; every case among the newest n is then due at C or later, one range of the same index.
+ * With 5,145 late cases in a street, a page read 50 + 97 entries (0.16 ms of PostgreSQL) where reading them all and
+ * sorting took 3.6 ms. At worst (fewer than `n` late cases, or all due at one instant: a day's cases at its end) it
+ * reads all of them, as before, and `n` more.
+ */
+function lateInStreet(where: SQL, paging: Paging): SQL {
+  const n = paging.offset + paging.limit;
+  const newest = limitRows(n, paging, false);
+  // The n-th: written into the text on a first page, as limitRows writes n.
+  const nth = paging.offset === 0 ? sql.raw(`offset ${n - 1}`) : sql`offset ${n - 1}`;
+  // `offset 0` keeps the range read as it is: sorted by creation outright, a plan made without values walked the
+  // street's newest cases in cases_street_list_idx past every recent case not yet due.
+  return sql`select id, created_at from (
+      select id, created_at from ${cases}
+      where ${where} and ${cases.dueAt} >= coalesce((
+        select created_at from (select created_at from ${cases} where ${where} order by ${cases.dueAt} desc ${newest}) t
+        order by created_at desc ${nth} limit 1), '-infinity')
+      offset 0) l
+    order by created_at desc, id desc ${newest}`;
+}
+
+/** The newest ids of one arm down to the page's last, read area by area or as a street's late cases when given. */
+function armPage(where: SQL, paging: Paging, read: ArmRead): SQL {
   const newest = limitRows(paging.offset + paging.limit, paging, false);
-  if (!byArea) return sql`select id, created_at from ${cases} where ${where} order by ${ORDER} ${newest}`;
-  const lengths = byArea.lengths
+  if (!read) return sql`select id, created_at from ${cases} where ${where} order by ${ORDER} ${newest}`;
+  if ('lateInStreet' in read) return lateInStreet(where, paging);
+  const lengths = read.lengths
     ? sql` where length(path) in (${sql.join(
-        byArea.lengths.map((l) => sql`${l}`),
+        read.lengths.map((l) => sql`${l}`),
         sql`, `,
       )})`
     : sql``;
   // An area's late cases are not cut to its newest: asked for them, a plan made once walked each area's cases newest
   // first through cases_area_list_idx until enough were late (4.1 ms of PostgreSQL for a street's page), where reading
   // every late case from cases_overdue_idx and sorting them takes 1.9 ms.
-  const each = byArea.newest ? sql` order by ${ORDER} ${newest}` : sql``;
+  const each = read.newest ? sql` order by ${ORDER} ${newest}` : sql``;
   return sql`select c.id, c.created_at
-      from (${areasUnder([byArea.under])}${lengths}) h
-      cross join lateral (select id, created_at from ${cases} where ${where} and ${sql.raw(byArea.column)} = h.path${each}) c
+      from (${areasUnder([read.under])}${lengths}) h
+      cross join lateral (select id, created_at from ${cases} where ${where} and ${sql.raw(read.column)} = h.path${each}) c
       order by c.created_at desc, c.id desc ${newest}`;
 }
 
 /** The ids of the page: the newest `offset + limit` of each arm, merged (deduplicated when the arms may overlap). */
-function pageIds(arms: SQL[], byArea: (ByArea | null)[], disjoint: boolean, paging: Paging): SQL {
+function pageIds(arms: SQL[], reads: ArmRead[], disjoint: boolean, paging: Paging): SQL {
   const page = limitRows(paging.limit, paging, true);
-  if (arms.length === 1 && !byArea[0])
+  if (arms.length === 1 && !reads[0])
     return sql`select id from ${cases} where ${arms[0]} order by ${ORDER} ${page}`;
-  const each = arms.map((a, i) => sql`(${armPage(a, paging, byArea[i] ?? null)})`);
+  const each = arms.map((a, i) => sql`(${armPage(a, paging, reads[i] ?? null)})`);
   return sql`select id from (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}) p
               order by ${ORDER} ${page}`;
 }
@@ -453,24 +488,26 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
   const reach = caseReach(ability, actor);
 
   let arms: SQL[];
-  let byArea: (ByArea | null)[] = [];
+  let reads: ArmRead[] = [];
   let disjoint: boolean;
   let mine: MineArm[] | null = null;
   const plain = filters.length === 0;
+  const onlyOverdue = filters.length === 1 && query.overdue === true;
   const areaScope = !query.mine && reach.departmentIds.length === 0 && reach.paths.length > 0;
   if (query.mine) {
     mine = mineArms(actor);
     const scope = caseScopeWhere(ability, actor);
     arms = mine.map((m) => mineArmWhere(m, actor, reach, scope));
-    byArea = mine.map((m) =>
+    reads = mine.map((m) =>
       m.kind === 'holder' && !singleHolder(m)
         ? { column: 'holder_path', under: m.path, lengths: HOLDER_PATH_LENGTHS, newest: true }
         : null,
     );
     disjoint = false;
   } else {
-    // The plain list of an area scope counts from the kept counts, so its page may come from the street's index.
-    arms = scopeArms(ability, actor, plain && areaScope);
+    // The plain list and the overdue filter of an area scope count from the kept counts, so their pages may come from
+    // the street's indexes.
+    arms = scopeArms(ability, actor, (plain || onlyOverdue) && areaScope);
     disjoint = true;
   }
   const filtered = arms.map((a) => and(a, ...filters)!);
@@ -479,7 +516,6 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
   // The status tabs, read apart from the page: the kept counts when the list is a union of kept keys (the plain area
   // scope, its overdue cases or its supervisor's list; the work list whose parts do not overlap), or a department's
   // supervisor's list counted from its index. Any other list counts its rows with the page (pageCountedStatement).
-  const onlyOverdue = filters.length === 1 && query.overdue === true;
   const onlySupervision = filters.length === 1 && query.supervision === true;
   let countedApart: CountParts[] | null = null;
   if (plain && areaScope) countedApart = underCountParts(reach.paths, actor.accountId);
@@ -492,18 +528,19 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
     // city's 10,000 escalated cases went through a materialized table twice (7 ms of PostgreSQL against 3.3 ms).
     countedApart = filtered.map((a) => countOpenByStatus(a));
   else if (onlyOverdue && areaScope) countedApart = overdueCountParts(reach.paths, actor.accountId, overdue);
-  // A street's plain list reads its page from the street's index (scopeArms); a smaller scope's plain list and any
-  // street's or smaller scope's overdue filter read theirs area by area (cases_area_list_idx, cases_overdue_idx): the
-  // cost then follows the page, or the late cases, not the scope's share of the city's cases, and one plan serves
-  // every street.
+  // A street's plain list reads its page from the street's index (scopeArms), and its overdue filter from the street's
+  // late cases by deadline (lateInStreet); a smaller scope's plain list and overdue filter read theirs area by area
+  // (cases_area_list_idx, cases_overdue_idx): the cost then follows the page, or the late cases, not the scope's share
+  // of the city's cases, and one plan serves every street.
   if (plain && areaScope)
-    byArea = reach.paths.map((p) =>
+    reads = reach.paths.map((p) =>
       p.length > STREET_PATH_LENGTH ? { column: 'area_path', under: p, newest: true } : null,
     );
   else if (onlyOverdue && areaScope)
-    byArea = reach.paths.map((p) =>
-      p.length >= BY_AREA_MIN_PATH ? { column: 'area_path', under: p, newest: false } : null,
-    );
+    reads = reach.paths.map((p): ArmRead => {
+      if (p.length === STREET_PATH_LENGTH) return { lateInStreet: true };
+      return p.length >= BY_AREA_MIN_PATH ? { column: 'area_path', under: p, newest: false } : null;
+    });
   const named = keepsPlans(reach.paths, mine);
   if (!countedApart)
     return {
@@ -512,7 +549,7 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
       counts: null,
     };
   return {
-    page: compileQuery(db, pageStatement(pageIds(paged, byArea, disjoint, paging)), named),
+    page: compileQuery(db, pageStatement(pageIds(paged, reads, disjoint, paging)), named),
     apart: true,
     counts: countedApart.length ? compileQuery(db, sumCountsStatement(countedApart), named) : null,
   };

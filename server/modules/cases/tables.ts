@@ -110,6 +110,13 @@ export const cases = pgTable(
     index('cases_street_verify_idx')
       .using('btree', sql`left(${t.areaPath}, 9)`, t.createdAt, t.id)
       .where(sql`${t.status} in ('handled','verified')`),
+    // A street's overdue filter: its late cases by deadline in one range (list.ts lateInStreet; creation time, id,
+    // status and area path are included, migration 0033).
+    index('cases_street_overdue_idx')
+      .using('btree', sql`left(${t.areaPath}, 9)`, t.dueAt)
+      .where(
+        sql`${t.status} in ('reported','accepted','dispatched','handling','handled','verified') and ${t.dueAt} is not null`,
+      ),
     index('cases_department_list_idx').on(t.leadDepartmentId, t.createdAt, t.id, t.status),
     index('cases_status_due_idx').on(t.status, t.dueAt),
     index('cases_reporter_idx').on(t.reporterAccountId),
@@ -139,6 +146,8 @@ export const cases = pgTable(
     ),
     check('cases_matter_class_check', sql`${t.matterClass} in ('public','community','private')`),
     check('cases_urgency_check', sql`${t.urgency} in ('normal','urgent')`),
+    // A deadline never precedes the report (list.ts lateInStreet relies on it; migration 0033).
+    check('cases_due_after_report_check', sql`${t.dueAt} is null or ${t.dueAt} >= ${t.createdAt}`),
     check('cases_level_check', sql`${t.level} in ('community','street','district')`),
     check(
       'cases_rating_check',

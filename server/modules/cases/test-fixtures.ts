@@ -92,6 +92,8 @@ export async function placeCase(
   }
   if (opts.reporterAccountId !== undefined) patch.reporterAccountId = opts.reporterAccountId;
   if (opts.dueAt !== undefined) patch.dueAt = opts.dueAt;
+  // A deadline never precedes the report (cases_due_after_report_check): a case due in the past was reported by then.
+  if (opts.dueAt && opts.dueAt.getTime() < Date.now()) patch.createdAt = opts.dueAt;
   await ctx.db.update(cases).set(patch).where(eq(cases.id, c.id));
   return { id: c.id, number: c.number, version: c.version };
 }
