@@ -377,7 +377,11 @@ describe('staff case screens', () => {
     // One of the open cases of the map test runs late: it comes first, in red, saying how late.
     await e2e.ctx.db
       .update(cases)
-      .set({ dueAt: new Date(Date.now() - 2 * 86_400_000 - 3_600_000) })
+      // Reported before its deadline, as every case is (cases_due_after_report_check).
+      .set({
+        createdAt: new Date(Date.now() - 3 * 86_400_000),
+        dueAt: new Date(Date.now() - 2 * 86_400_000 - 3_600_000),
+      })
       .where(eq(cases.title, '路灯不亮'));
     await page.goto('/work');
     const toAccept = page.getByTestId('work-group-toAccept');
