@@ -259,9 +259,19 @@ function pageStatement(ids: SQL): SQL {
 }
 
 /**
+ * A page (pageStatement) and its counts (rows of status and n) as one statement: a row of the counts with each page
+ * row, or with none when the page is empty (splitCounted takes them apart).
+ */
+function withCounts(page: SQL, counts: SQL): SQL {
+  return sql`select k.counts, r.* from (
+      select coalesce(json_object_agg(status, n) filter (where n <> 0), '{}'::json) as counts from (${counts}) x) k
+    left join lateral (${page}) r on true
+    order by r."createdAt" desc, r."id" desc`;
+}
+
+/**
  * A page and the counts by status in one statement, for lists whose counts come from their rows (a filter is set): the
- * arms' index entries are read once for both, where a page and a count apart read them twice. (Lists counted from the
- * kept counts read them apart: one statement for both took longer to plan than the two together.)
+ * arms' index entries are read once for both, where a page and a count apart read them twice.
  */
 function pageCountedStatement(
   arms: SQL[],
@@ -270,20 +280,18 @@ function pageCountedStatement(
   paging: Paging,
 ): SQL {
   const each = arms.map((a) => sql`(select id, created_at, status from ${cases} where ${a})`);
-  return sql`with m as materialized (${sql.join(each, disjoint ? sql` union all ` : sql` union `)}),
-             n as (select coalesce(json_object_agg(status, n), '{}'::json) as counts
-                     from (select status, count(*)::int as n from m group by status) x),
-             p as (select id from m ${status ? sql`where status = ${status}` : sql``}
-                    order by ${ORDER} ${limitRows(paging.limit, paging, true)})
-        select n.counts, r.* from n left join lateral (
-          select ${PAGE_COLUMNS}, ${PAGE_PHOTOS} from ${cases} c where c.id in (select id from p)) r on true
-        order by r."createdAt" desc, r."id" desc`;
+  const page = pageStatement(
+    sql`select id from m ${status ? sql`where status = ${status}` : sql``}
+          order by ${ORDER} ${limitRows(paging.limit, paging, true)}`,
+  );
+  return sql`with m as materialized (${sql.join(each, disjoint ? sql` union all ` : sql` union `)})
+    ${withCounts(page, sql`select status, count(*)::int as n from m group by status`)}`;
 }
 
-/** A row of pageCountedStatement: the counts, with a page row or none. */
+/** A row of withCounts: the counts, with a page row or none. */
 type CountedRow = { counts: Record<string, number> } & ({ id: null } | PageRow);
 
-/** The page and the counts of pageCountedStatement's rows. */
+/** The page and the counts of withCounts's rows. */
 function splitCounted(rows: CountedRow[]): { rows: PageRow[]; counts: Record<string, number> } {
   const counts = rows[0]?.counts ?? {};
   return {
@@ -399,7 +407,7 @@ export function keepsPlans(paths: string[], mine: MineArm[] | null): boolean {
 
 /**
  * A list's statements, compiled: its page, and its counts apart (`counts`, none when there is nothing to count) or
- * with the page (`apart` false: pageCountedStatement).
+ * with the page (`apart` false: withCounts, as pageCountedStatement or a kept-plan list's page and kept counts).
  */
 interface ListStatements {
   page: CompiledStatement;
@@ -513,7 +521,7 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
   const filtered = arms.map((a) => and(a, ...filters)!);
   const paged = query.status ? filtered.map((a) => and(a, eq(cases.status, query.status!))!) : filtered;
 
-  // The status tabs, read apart from the page: the kept counts when the list is a union of kept keys (the plain area
+  // The status tabs, not counted from the page's rows: the kept counts when the list is a union of kept keys (the plain area
   // scope, its overdue cases or its supervisor's list; the work list whose parts do not overlap), or a department's
   // supervisor's list counted from its index. Any other list counts its rows with the page (pageCountedStatement).
   const onlySupervision = filters.length === 1 && query.supervision === true;
@@ -563,12 +571,4 @@ function buildListStatements(db: Tx, ability: Ability, actor: Actor, query: Case
     apart: true,
     counts: countedApart.length ? compileQuery(db, sumCountsStatement(countedApart), named) : null,
   };
-}
-
-/** A page with its counts (sumCountsStatement) in the rows' shape of pageCountedStatement. */
-function withCounts(page: SQL, counts: SQL): SQL {
-  return sql`select k.counts, r.* from (
-      select coalesce(json_object_agg(status, n) filter (where n <> 0), '{}'::json) as counts from (${counts}) x) k
-    left join lateral (${page}) r on true
-    order by r."createdAt" desc, r."id" desc`;
 }
