@@ -73,6 +73,14 @@ function relationSql(rel: RecipientRelation, u: UnitSql): SQL {
 
 const LIVE = sql`a.revoked_at is null and not acc.disabled`;
 
+/** The unit of a case given as a row `v` (area_path, holder_path, level, lead): many cases in one statement. */
+const UNIT_OF_V: UnitSql = {
+  areaPath: sql`v.area_path`,
+  holderPath: sql`v.holder_path`,
+  level: sql`v.level`,
+  lead: sql`v.lead`,
+};
+
 /**
  * Relations told at the nearest unit only: a community's case tells its community workers, not every street
  * staff above them (who see it in their lists and may still act on it); a grid's handled case its grid worker.
@@ -104,12 +112,6 @@ export async function recipientsOfMany(
     ),
     sql`, `,
   );
-  const u: UnitSql = {
-    areaPath: sql`v.area_path`,
-    holderPath: sql`v.holder_path`,
-    level: sql`v.level`,
-    lead: sql`v.lead`,
-  };
   const nearest = NEAREST.includes(rel);
   const rows = await queryRows<{ i: number; account_id: string }>(
     tx,
@@ -117,7 +119,7 @@ export async function recipientsOfMany(
           select v.i, a.account_id, length(a.area_path) as depth,
                  max(length(a.area_path)) over (partition by v.i) as deepest
           from (values ${values}) as v(i, area_path, holder_path, level, lead)
-          join assignments a on ${relationSql(rel, u)}
+          join assignments a on ${relationSql(rel, UNIT_OF_V)}
           join accounts acc on acc.id = a.account_id
           where ${LIVE}) r
         where ${nearest ? sql`depth = deepest` : sql`true`}`,
@@ -158,12 +160,6 @@ export function relationNoticesJson(notices: RelationNotice[]): string {
  * recipientsOf, chosen in SQL, so intake writes its notices without a round trip to ask who they are.
  */
 export function notifyRelationFromJson(rel: RecipientRelation, json: SQL | Placeholder): SQL {
-  const u: UnitSql = {
-    areaPath: sql`v.area_path`,
-    holderPath: sql`v.holder_path`,
-    level: sql`v.level`,
-    lead: sql`v.lead`,
-  };
   const nearest = NEAREST.includes(rel);
   return sql`insert into notifications (account_id, kind, case_id, data, dedupe_key)
     select distinct r.account_id, v.kind, v.case_id, v.data, v.dedupe_key
@@ -173,7 +169,7 @@ export function notifyRelationFromJson(rel: RecipientRelation, json: SQL | Place
     cross join lateral (
       select a.account_id, length(a.area_path) as depth, max(length(a.area_path)) over () as deepest
       from assignments a join accounts acc on acc.id = a.account_id
-      where ${relationSql(rel, u)} and ${LIVE}) r
+      where ${relationSql(rel, UNIT_OF_V)} and ${LIVE}) r
     where ${nearest ? sql`r.depth = r.deepest` : sql`true`} and r.account_id is distinct from v.actor
     on conflict do nothing`;
 }
